@@ -1,0 +1,63 @@
+"""Conventions shared by every REST endpoint under /api/v1/: pagination and one error shape.
+
+Every error response has the same body, so a mobile client needs one code path:
+
+    {"status": 400, "code": "invalid", "detail": "Some fields are not valid.",
+     "fields": {"email": ["Enter a valid email address."]}}
+
+`fields` is present only for validation errors, with one list of messages per field.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, pagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _flatten(detail):
+    """DRF error details (nested lists and dicts) as plain strings, keeping the shape."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {
+            "status": response.status_code,
+            "code": "invalid",
+            "detail": "Some fields are not valid.",
+            "fields": _flatten(fields),
+        }
+    else:
+        detail = getattr(exc, "detail", None)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = {
+            "status": response.status_code,
+            "code": codes if isinstance(codes, str) else "error",
+            "detail": _flatten(detail) if detail is not None else response.reason_phrase,
+        }
+    response.data = body
+    return response
+
+
+class XSessionTokenScheme(OpenApiAuthenticationExtension):
+    """Documents allauth's X-Session-Token in the OpenAPI schema, for mobile clients."""
+
+    target_class = (
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication"
+    )
+    name = "sessionToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganiserConfig(AppConfig):
+    name = "organiser"
+    verbose_name = "Organiser tools"

@@ -1,0 +1,340 @@
+"""Fill an empty site with clearly labelled demo data; safe to run again.
+
+Everything it makes is generated: fictional constituency names with codes that no real
+constituency has (nation letter + "99"), MPs with made-up names, example.org addresses and
+drama-reserved phone numbers, and rows flagged is_demo. Real MPs come from
+import_representatives. A second run adds nothing and changes nothing, except that
+--reset-password gives the organiser account a new password.
+"""
+
+import random
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from campaigns.targets.models import (
+    Campaign,
+    Constituency,
+    Nation,
+    Party,
+    Representative,
+    Target,
+    TargetStatus,
+    TargetStatusChange,
+)
+from volunteers.models import Supporter, User
+
+SEED = 2015
+ORGANISER_EMAIL = "organiser@example.org"
+CAMPAIGN_SLUG = "demo-nominations"
+SUPPORTERS = 2000
+VOLUNTEER_EVERY = 10  # one supporter in ten has a volunteer account
+
+# 650 seats as in 2024: England's regions, then the other nations.
+REGIONS = [
+    (Nation.ENGLAND, "North East", 27, (54.9, -1.6)),
+    (Nation.ENGLAND, "North West", 73, (53.6, -2.6)),
+    (Nation.ENGLAND, "Yorkshire and The Humber", 54, (53.8, -1.4)),
+    (Nation.ENGLAND, "East Midlands", 47, (52.9, -1.1)),
+    (Nation.ENGLAND, "West Midlands", 57, (52.5, -2.0)),
+    (Nation.ENGLAND, "East of England", 61, (52.2, 0.4)),
+    (Nation.ENGLAND, "London", 75, (51.5, -0.1)),
+    (Nation.ENGLAND, "South East", 91, (51.3, -0.8)),
+    (Nation.ENGLAND, "South West", 58, (50.9, -3.2)),
+    (Nation.SCOTLAND, "Scotland", 57, (56.2, -3.9)),
+    (Nation.WALES, "Wales", 32, (52.3, -3.7)),
+    (Nation.NORTHERN_IRELAND, "Northern Ireland", 18, (54.6, -6.7)),
+]
+NATION_LETTER = {
+    Nation.ENGLAND: "E",
+    Nation.SCOTLAND: "S",
+    Nation.WALES: "W",
+    Nation.NORTHERN_IRELAND: "N",
+}
+PLACE_ROOTS = """
+Ashcombe Brackwater Caldmoor Dunhaven Elmsworth Farrowdale Glenmere Harrowby Ivelford
+Kettlebridge Larkhampton Marlowheath Northby Oakridge Pellingford Quarrington Ravensholt
+Saltmarsh Thornbury Upwich Vellington Wexcombe Yarrowfield Amberley Bexmoor Coldstream
+Drayford Eastwick Fenbridge Greyhithe Hollowell Inchcombe Kingsmere Lindenfield
+Millbrook Nettlestead Orchardleigh Penrose Queensferry Redbourne Stonehaven Tarrington
+Underbarrow Wardlow Ashgrove Birchley Carrowmore Deepdale Ettrickbank Foxhollow Garnock
+Hazelmere Kilbrannan Longmead Morwenna Newtonmore Oldcastle Pennwick Rosslare Sandford
+Tollcross Wyndham Bryncoch Llanvair Aberfoyle Strathmore Carnmoney Dunmurry Glenavon
+Ballyroan
+""".split()
+PLACE_SUFFIXES = [
+    "",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Central",
+    "Vale",
+    "and Dale",
+    "Valley",
+    "Moor",
+]
+PARTIES = [
+    # name, abbreviation, colour, seats
+    ("Labour", "Lab", "#d50000", 411),
+    ("Conservative", "Con", "#0087dc", 121),
+    ("Liberal Democrat", "LD", "#faa61a", 72),
+    ("Scottish National Party", "SNP", "#fdf38e", 9),
+    ("Reform UK", "RUK", "#12b6cf", 5),
+    ("Green Party", "Green", "#6ab023", 4),
+    ("Plaid Cymru", "PC", "#008142", 4),
+    ("Independent", "Ind", "#909090", 5),
+    ("Sinn Féin", "SF", "#326760", 7),
+    ("Democratic Unionist Party", "DUP", "#d46a4c", 5),
+    ("Social Democratic and Labour Party", "SDLP", "#2aa82c", 2),
+    ("Alliance", "APNI", "#f6cb2f", 2),
+    ("Ulster Unionist Party", "UUP", "#48a5ee", 1),
+    ("Traditional Unionist Voice", "TUV", "#0c3a6a", 1),
+    ("Speaker", "Spk", "#000000", 1),
+]
+NI_PARTIES = {
+    "Sinn Féin",
+    "Democratic Unionist Party",
+    "Social Democratic and Labour Party",
+    "Alliance",
+    "Ulster Unionist Party",
+    "Traditional Unionist Voice",
+}
+# How the demo nominations drive stands: 27 of the 35 needed, and everything in between.
+DEMO_STATUSES = [
+    (TargetStatus.NOMINATED, 27),
+    (TargetStatus.PLEDGED, 14),
+    (TargetStatus.LEANING, 31),
+    (TargetStatus.OPPOSED, 52),
+    (TargetStatus.NOMINATED_OTHER, 96),
+]
+
+
+class Command(BaseCommand):
+    help = "Create labelled demo data (650 constituencies and MPs, a campaign, supporters)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help="Give the demo organiser a new password and print it.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even under DJANGO_ENV=production.",
+        )
+
+    def handle(self, *args, reset_password=False, force=False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "seed_demo writes generated demo data; refusing under DJANGO_ENV=production "
+                "(pass --force if you really mean it)"
+            )
+        fake = Faker("en_GB")
+        fake.seed_instance(SEED)
+        rng = random.Random(SEED)
+        with transaction.atomic():
+            organiser, password = self._organiser(reset_password)
+            constituencies = self._constituencies(rng)
+            representatives = self._representatives(rng, fake, constituencies)
+            campaign = self._campaign(rng, representatives, organiser)
+            self._supporters(rng, fake, constituencies)
+        self.stdout.write(
+            f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
+            f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
+            f"campaign '{campaign.title}' with {campaign.targets.count()} targets, "
+            f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters."
+        )
+        if password:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Organiser login: {ORGANISER_EMAIL} / {password}  "
+                    "(admin at http://127.0.0.1:8000/admin/)"
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Organiser login: {ORGANISER_EMAIL} (password unchanged; "
+                "`python manage.py seed_demo --reset-password` prints a new one)"
+            )
+
+    def _organiser(self, reset_password: bool) -> tuple[User, str | None]:
+        user = User.objects.filter(email=ORGANISER_EMAIL).first()
+        password = None
+        if user is None:
+            user = User(email=ORGANISER_EMAIL, name="Demo Organiser", is_staff=True)
+            user.is_superuser = True
+            reset_password = True
+        if reset_password:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=ORGANISER_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        return user, password
+
+    def _constituencies(self, rng: random.Random) -> list[Constituency]:
+        names = [f"{root} {suffix}".strip() for suffix in PLACE_SUFFIXES for root in PLACE_ROOTS]
+        wanted = []
+        number = 0
+        for nation, region, seats, (lat, lon) in REGIONS:
+            for _ in range(seats):
+                number += 1
+                electorate = rng.randint(69_000, 77_000)
+                turnout = int(electorate * rng.uniform(0.52, 0.72))
+                wanted.append(
+                    Constituency(
+                        ons_code=f"{NATION_LETTER[nation]}99{number:06d}",
+                        name=names[number - 1],
+                        nation=nation,
+                        region=region,
+                        electorate=electorate,
+                        turnout=turnout,
+                        majority=int(turnout * rng.betavariate(1.2, 4) * 0.6) + 20,
+                        latitude=round(lat + rng.uniform(-0.6, 0.6), 5),
+                        longitude=round(lon + rng.uniform(-0.6, 0.6), 5),
+                        is_demo=True,
+                    )
+                )
+        existing = set(Constituency.objects.values_list("ons_code", flat=True))
+        Constituency.objects.bulk_create([c for c in wanted if c.ons_code not in existing])
+        return list(Constituency.objects.filter(is_demo=True).order_by("ons_code"))
+
+    def _representatives(self, rng, fake, constituencies) -> list[Representative]:
+        parties = {}
+        for name, abbreviation, colour, _seats in PARTIES:
+            parties[name], _ = Party.objects.get_or_create(
+                name=name, defaults={"abbreviation": abbreviation, "colour": colour}
+            )
+        ni = [c for c in constituencies if c.nation == Nation.NORTHERN_IRELAND]
+        gb = [c for c in constituencies if c.nation != Nation.NORTHERN_IRELAND]
+        seats = [name for name, *_, n in PARTIES if name in NI_PARTIES for _ in range(n)]
+        party_for = dict(zip(ni, seats, strict=True))
+        seats = [name for name, *_, n in PARTIES if name not in NI_PARTIES for _ in range(n)]
+        rng.shuffle(seats)
+        party_for.update(zip(gb, seats, strict=True))
+
+        taken = set(
+            Representative.objects.filter(is_current=True).values_list("constituency_id", flat=True)
+        )
+        new = []
+        for number, constituency in enumerate(constituencies, start=1):
+            first, last = fake.first_name(), fake.last_name()
+            title = rng.choice(["Ms", "Mr", "Dr", "Mx"])
+            if constituency.pk in taken:
+                continue
+            handle = f"{first}{last}MP".replace(" ", "").replace("'", "")[:30]
+            new.append(
+                Representative(
+                    name=f"{title} {first} {last}",
+                    address_as=f"{title} {last}",
+                    party=parties[party_for[constituency]],
+                    constituency=constituency,
+                    email=f"{first}.{last}.mp@example.org".lower().replace(" ", "-"),
+                    phone=f"01632 960{number % 1000:03d}",
+                    x_handle=handle,
+                    is_current=True,
+                    is_demo=True,
+                )
+            )
+        Representative.objects.bulk_create(new)
+        return list(
+            Representative.objects.filter(is_demo=True, is_current=True)
+            .select_related("party")
+            .order_by("constituency__ons_code")
+        )
+
+    def _campaign(self, rng, representatives, organiser) -> Campaign:
+        today = timezone.localdate()
+        campaign, created = Campaign.objects.get_or_create(
+            slug=CAMPAIGN_SLUG,
+            defaults={
+                "title": "Demo: get our candidate on the leadership ballot",
+                "description": (
+                    "A candidate needs nominations from 35 Labour MPs by the deadline. "
+                    "Write to your MP, sign the petition and join the Twitterstorm. "
+                    "(Demo data: the MPs and constituencies here are generated.)"
+                ),
+                "starts_on": today - timedelta(days=14),
+                "ends_on": today + timedelta(days=21),
+                "threshold": 35,
+                "is_demo": True,
+            },
+        )
+        if not created:
+            return campaign
+        labour = [r for r in representatives if r.party.name == "Labour"]
+        targets = Target.objects.bulk_create(
+            [Target(campaign=campaign, representative=r) for r in labour]
+        )
+        order = list(range(len(targets)))
+        rng.shuffle(order)
+        now = timezone.now()
+        changes, position = [], 0
+        for status, count in DEMO_STATUSES:
+            for index in order[position : position + count]:
+                target = targets[index]
+                target.status = status
+                target.status_changed_at = now - timedelta(minutes=rng.randint(5, 14 * 24 * 60))
+                changes.append(
+                    TargetStatusChange(
+                        target=target,
+                        from_status=TargetStatus.UNDECIDED,
+                        to_status=status,
+                        changed_by=organiser,
+                        changed_at=target.status_changed_at,
+                        source_url="https://example.org/demo-source",
+                        note="Demo status.",
+                    )
+                )
+            position += count
+        Target.objects.bulk_update(targets, ["status", "status_changed_at"])
+        TargetStatusChange.objects.bulk_create(changes)
+        return campaign
+
+    def _supporters(self, rng, fake, constituencies) -> None:
+        wanted = {}
+        for number in range(1, SUPPORTERS + 1):
+            email = f"demo-supporter-{number:04d}@example.org"
+            wanted[email] = Supporter(
+                email=email,
+                name=fake.name(),
+                constituency_code=rng.choice(constituencies).ons_code,
+            )
+        existing = set(
+            Supporter.objects.filter(email__in=list(wanted)).values_list("email", flat=True)
+        )
+        Supporter.objects.bulk_create([s for e, s in wanted.items() if e not in existing])
+
+        volunteer_emails = list(wanted)[::VOLUNTEER_EVERY]
+        have_account = set(
+            User.objects.filter(email__in=volunteer_emails).values_list("email", flat=True)
+        )
+        new_users = []
+        for email in volunteer_emails:
+            if email in have_account:
+                continue
+            user = User(email=email, name=wanted[email].name)
+            user.set_unusable_password()  # demo volunteers cannot sign in
+            new_users.append(user)
+        User.objects.bulk_create(new_users)
+        users = {u.email: u for u in User.objects.filter(email__in=volunteer_emails)}
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user=user, email=email, verified=True, primary=True)
+                for email, user in users.items()
+                if email not in have_account
+            ]
+        )
+        supporters = list(Supporter.objects.filter(email__in=volunteer_emails, user=None))
+        for supporter in supporters:
+            supporter.user = users[supporter.email]
+        Supporter.objects.bulk_update(supporters, ["user"])

@@ -1,0 +1,101 @@
+"""factory-boy factories for the models every test needs."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from campaigns.targets.models import (
+    Campaign,
+    Constituency,
+    Nation,
+    Party,
+    Representative,
+    Target,
+)
+from volunteers.models import Supporter, User, normalise_email
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An account with a verified address that can sign in with PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password(PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        kwargs["email"] = normalise_email(kwargs["email"])
+        return super()._create(model_class, *args, **kwargs)
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+class OrganiserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class SupporterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supporter
+
+    email = factory.Sequence(lambda n: f"supporter{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+
+
+class VolunteerFactory(SupporterFactory):
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+
+
+class ConstituencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Constituency
+
+    ons_code = factory.Sequence(lambda n: f"E14{n:06d}")
+    name = factory.Sequence(lambda n: f"Testford {n}")
+    nation = Nation.ENGLAND
+    region = "London"
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Party
+        django_get_or_create = ["name"]
+
+    name = "Labour"
+    abbreviation = "Lab"
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    name = factory.Faker("name", locale="en_GB")
+    party = factory.SubFactory(PartyFactory)
+    constituency = factory.SubFactory(ConstituencyFactory)
+    email = factory.Sequence(lambda n: f"mp{n}@example.org")
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
+    title = factory.Sequence(lambda n: f"Campaign {n}")
+    threshold = 35
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    campaign = factory.SubFactory(CampaignFactory)
+    representative = factory.SubFactory(RepresentativeFactory)

@@ -1,0 +1,109 @@
+"""People: accounts (User) and everyone the campaign knows (Supporter)."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def normalise_email(email: str) -> str:
+    """The form in which an address is stored and matched: trimmed and lower case.
+
+    Mailbox names are case-insensitive at every provider a campaign will meet, and
+    supporters type their address differently on different days.
+    """
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalise_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: volunteers and organisers sign in with their email address."""
+
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Organisers: may sign in to the admin site."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower(models.F("email"))), name="user_email_normalised"
+            )
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalise_email(self.email)
+
+
+class Supporter(models.Model):
+    """A person the campaign knows, by normalised email, with or without an account.
+
+    Petitions, letters, pledges and RSVPs all hang off a Supporter, so one person's actions
+    are found (and exported or erased) in one place. A Supporter is linked to a User only
+    once that user has verified the address, so nobody can claim another person's record
+    by signing up with their email.
+    """
+
+    email = models.EmailField(unique=True, help_text="Normalised: trimmed, lower case.")
+    name = models.CharField(max_length=150, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    constituency_code = models.CharField(
+        "constituency ONS code", max_length=9, blank=True, db_index=True
+    )
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="supporter"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower(models.F("email"))),
+                name="supporter_email_normalised",
+            )
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.user_id is not None

@@ -1,0 +1,110 @@
+"""The registry that data export and erasure go through.
+
+Every app that stores personal data registers one PrivacyProvider in its AppConfig.ready().
+A provider names the models it covers, exports one supporter's rows from them and erases
+them while keeping counts. Models that hold personal data a provider deliberately leaves
+alone (an MP's published office email, an organiser's audit trail) are listed in `exempt`
+with the reason. tests/volunteers/test_privacy_registry.py walks every installed model and
+fails on a personal field that no provider covers or exempts.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from volunteers.models import Supporter
+
+
+@dataclass(frozen=True)
+class PrivacyProvider:
+    name: str
+    covers: tuple[str, ...]  # "app_label.ModelName" of each model it exports and erases
+    export: Callable[[Supporter], dict]
+    erase: Callable[[Supporter], None]
+    exempt: dict[str, str] = field(default_factory=dict)  # model -> why it is left alone
+
+
+_providers: dict[str, PrivacyProvider] = {}
+
+
+def register(provider: PrivacyProvider) -> None:
+    _providers[provider.name] = provider
+
+
+def providers() -> list[PrivacyProvider]:
+    return list(_providers.values())
+
+
+def supporter_export(*, supporter: Supporter) -> dict:
+    """Everything the platform holds about one supporter, by app, as JSON-ready data."""
+    return {provider.name: provider.export(supporter) for provider in providers()}
+
+
+@transaction.atomic
+def supporter_erase(*, supporter: Supporter) -> None:
+    """Erase one supporter's personal data everywhere, keeping totals and counts intact.
+
+    Providers registered later (campaign apps) run first, the volunteers provider last,
+    since the others may still need the supporter's identity to find their rows.
+    """
+    for provider in reversed(providers()):
+        provider.erase(supporter)
+
+
+def _export_volunteers(supporter: Supporter) -> dict:
+    data = {
+        "supporter": {
+            "email": supporter.email,
+            "name": supporter.name,
+            "postcode": supporter.postcode,
+            "constituency_code": supporter.constituency_code,
+            "created_at": supporter.created_at.isoformat(),
+        },
+        "account": None,
+    }
+    user = supporter.user
+    if user is not None:
+        data["account"] = {
+            "email": user.email,
+            "name": user.name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified}
+                for address in user.emailaddress_set.all()
+            ],
+        }
+    return data
+
+
+def _erase_volunteers(supporter: Supporter) -> None:
+    user = supporter.user
+    if user is not None:
+        user.emailaddress_set.all().delete()
+        user.email = f"erased-user-{user.pk}@erased.invalid"
+        user.name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    supporter.email = f"erased-{supporter.pk}@erased.invalid"
+    supporter.name = ""
+    supporter.postcode = ""
+    supporter.constituency_code = ""
+    supporter.erased_at = timezone.now()
+    supporter.save()
+
+
+volunteers_provider = PrivacyProvider(
+    name="volunteers",
+    covers=("volunteers.Supporter", "volunteers.User", "account.EmailAddress"),
+    export=_export_volunteers,
+    erase=_erase_volunteers,
+    exempt={
+        "admin.LogEntry": (
+            "organisers' audit trail of admin changes, kept as a legitimate interest; "
+            "supporters without staff access have none"
+        ),
+    },
+)

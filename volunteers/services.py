@@ -1,0 +1,35 @@
+"""Writes about people: finding supporters by email and linking them to accounts."""
+
+from django.db import IntegrityError, transaction
+
+from volunteers.models import Supporter, User, normalise_email
+
+
+def supporter_get_or_create(*, email: str, name: str = "") -> tuple[Supporter, bool]:
+    """The one Supporter for this address, created if new; safe under concurrency.
+
+    Two requests with the same address (in any case or spacing) end with one row: the
+    unique constraint decides, and the loser reads the winner's row.
+    """
+    email = normalise_email(email)
+    if not email:
+        raise ValueError("An email address is required.")
+    try:
+        with transaction.atomic():
+            return Supporter.objects.get_or_create(email=email, defaults={"name": name})
+    except IntegrityError:
+        return Supporter.objects.get(email=email), False
+
+
+def supporter_link_user(*, user: User) -> Supporter:
+    """Attach the account to the Supporter with its (now verified) address.
+
+    Called once the address is verified: before that, linking would let anyone who
+    signs up with someone else's address see that person's record.
+    """
+    supporter, _ = supporter_get_or_create(email=user.email, name=user.name)
+    if supporter.user_id != user.pk:
+        Supporter.objects.filter(user=user).exclude(pk=supporter.pk).update(user=None)
+        supporter.user = user
+        supporter.save(update_fields=["user", "updated_at"])
+    return supporter
