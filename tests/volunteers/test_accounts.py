@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.core import mail
@@ -75,3 +77,28 @@ def test_organiser_reaches_the_admin_after_signing_in(client):
     sign_in(client, "organiser@example.org")
 
     assert client.get("/admin/").status_code == 200
+
+
+def test_password_reset_by_emailed_link(client):
+    UserFactory(email="forgetful@example.org")
+
+    client.post(reverse("account_reset_password"), {"email": "forgetful@example.org"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form_page = client.get(link.group(1), follow=True)
+    new_password = "another long passphrase 77"
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": new_password, "password2": new_password},
+    )
+
+    assert client.login(email="forgetful@example.org", password=new_password)
+
+
+def test_password_reset_answers_the_same_for_an_unknown_address(client):
+    UserFactory(email="known@example.org")
+
+    known = client.post(reverse("account_reset_password"), {"email": "known@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
