@@ -281,6 +281,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Outside services: the UK Parliament Members API (importer) and postcodes.io (look-ups).
+PARLIAMENT_API_URL = env.str("PARLIAMENT_API_URL", default="https://members-api.parliament.uk/api")
+POSTCODES_IO_URL = env.str("POSTCODES_IO_URL", default="https://api.postcodes.io")
+OUTSIDE_SERVICE_TIMEOUT = env.float("OUTSIDE_SERVICE_TIMEOUT", default=5.0)
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

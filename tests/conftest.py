@@ -3,7 +3,9 @@
 - factories.py (tests/factories.py): factory-boy factories for users, supporters, targets;
 - harness/smtp.py: `smtp_sink`, a real SMTP server (aiosmtpd) collecting the site's mail;
 - harness/browser.py: `browser` and `page`, Playwright on Debian's chromium;
-- harness/worker.py: `celery_worker`, a real Celery worker on the Redis broker.
+- harness/worker.py: `celery_worker`, a real Celery worker on the Redis broker;
+- harness/fake_web.py: `fake_web`, a local HTTP server answering with recorded samples of
+  the outside services (Parliament Members API, postcodes.io).
 
 Tests that need a service that is missing are skipped with the reason, except under
 GROUNDSWELL_REQUIRE_SERVICES=1 (set by .ci/run), where they fail instead.
@@ -17,7 +19,12 @@ from django.conf import settings
 
 from tests.harness.services import database_vendor, require
 
-pytest_plugins = ["tests.harness.smtp", "tests.harness.browser", "tests.harness.worker"]
+pytest_plugins = [
+    "tests.harness.smtp",
+    "tests.harness.browser",
+    "tests.harness.worker",
+    "tests.harness.fake_web",
+]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
 # to run beside it. The tests drive the browser and the ORM one after the other.

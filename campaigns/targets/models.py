@@ -13,9 +13,14 @@ class Nation(models.TextChoices):
 
 
 class Constituency(models.Model):
-    """A Westminster constituency, keyed by its ONS code (E14..., S14..., W07..., N06...)."""
+    """A Westminster constituency, keyed by its ONS code (E14..., S14..., W07..., N06...).
 
-    ons_code = models.CharField("ONS code", max_length=9, unique=True)
+    The Parliament Members API knows constituencies by its own id and name, not by ONS
+    code, so a constituency imported from it may have no ONS code until a postcode look-up
+    (which gives both code and name) or a loaded table supplies it.
+    """
+
+    ons_code = models.CharField("ONS code", max_length=9, unique=True, null=True, blank=True)
     name = models.CharField(max_length=100)
     parliament_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     nation = models.CharField(max_length=20, choices=Nation.choices)
