@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import config.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home
 from volunteers import urls as volunteers_urls
 
@@ -16,10 +17,12 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *volunteers_urls.api_urlpatterns,
+    *targets_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
     path("", home, name="home"),
+    path("campaigns/", include("campaigns.targets.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

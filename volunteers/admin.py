@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from volunteers.models import Supporter, User
+from volunteers.models import PostcodeFallback, Supporter, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -50,3 +50,10 @@ class SupporterAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="volunteer")
     def is_volunteer(self, supporter):
         return supporter.is_volunteer
+
+
+@admin.register(PostcodeFallback)
+class PostcodeFallbackAdmin(admin.ModelAdmin):
+    list_display = ["code", "constituency_name", "constituency_code", "region"]
+    search_fields = ["code", "constituency_name", "constituency_code"]
+    list_filter = ["region"]

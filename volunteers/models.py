@@ -3,7 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 
@@ -107,3 +107,36 @@ class Supporter(models.Model):
     @property
     def is_volunteer(self) -> bool:
         return self.user_id is not None
+
+
+class PostcodeFallback(models.Model):
+    """A place known without asking postcodes.io: one full postcode or one outcode.
+
+    volunteers.places reads a full-postcode row before asking postcodes.io (a deliberate
+    local entry wins, and the offline demo works) and an outcode row only when postcodes.io
+    cannot answer. Reference data about places, not about any person. Loaded with
+    `manage.py load_postcode_fallback` and, for the demo postcodes, by seed_demo.
+    """
+
+    code = models.CharField(
+        max_length=8,
+        unique=True,
+        help_text='A canonical full postcode ("SW1A 1AA") or an outcode ("SW1A").',
+    )
+    constituency_code = models.CharField("constituency ONS code", max_length=9)
+    constituency_name = models.CharField(max_length=100)
+    region = models.CharField(max_length=60, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code=Upper(models.F("code"))),
+                name="postcode_fallback_code_upper_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.constituency_name}"

@@ -106,5 +106,9 @@ volunteers_provider = PrivacyProvider(
             "organisers' audit trail of admin changes, kept as a legitimate interest; "
             "supporters without staff access have none"
         ),
+        "volunteers.PostcodeFallback": (
+            "reference data about places (postcodes and outcodes mapped to constituencies), "
+            "not about any person"
+        ),
     },
 )

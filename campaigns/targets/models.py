@@ -5,6 +5,10 @@ from django.conf import settings
 from django.db import models
 
 
+def x_profile_url(handle: str) -> str:
+    return f"https://x.com/{handle}" if handle else ""
+
+
 class Nation(models.TextChoices):
     ENGLAND = "england", "England"
     SCOTLAND = "scotland", "Scotland"
@@ -23,7 +27,8 @@ class Constituency(models.Model):
     ons_code = models.CharField("ONS code", max_length=9, unique=True, null=True, blank=True)
     name = models.CharField(max_length=100)
     parliament_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
-    nation = models.CharField(max_length=20, choices=Nation.choices)
+    # Blank until known: the Members API gives neither nation nor ONS code.
+    nation = models.CharField(max_length=20, choices=Nation.choices, blank=True)
     region = models.CharField(max_length=60, blank=True, db_index=True)
     electorate = models.PositiveIntegerField(null=True, blank=True)
     turnout = models.PositiveIntegerField(null=True, blank=True)
@@ -94,6 +99,10 @@ class Representative(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def x_url(self) -> str:
+        return x_profile_url(self.x_handle)
+
 
 class Organisation(models.Model):
     """A target that is not a person: a constituency party, a union, a council."""
@@ -119,6 +128,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def x_url(self) -> str:
+        return x_profile_url(self.x_handle)
 
 
 class Campaign(models.Model):
@@ -193,7 +206,53 @@ class Target(models.Model):
         indexes = [models.Index(fields=["campaign", "status"])]
 
     def __str__(self):
-        return str(self.representative or self.organisation)
+        return self.name
+
+    # What lists, exports and the API show, the same for a person or an organisation.
+    @property
+    def contact(self) -> "Representative | Organisation":
+        return self.representative or self.organisation
+
+    @property
+    def kind(self) -> str:
+        return "representative" if self.representative_id else self.organisation.kind
+
+    @property
+    def name(self) -> str:
+        return self.contact.name
+
+    @property
+    def party(self) -> Party | None:
+        return self.representative.party if self.representative_id else None
+
+    @property
+    def constituency(self) -> Constituency | None:
+        return self.contact.constituency
+
+    @property
+    def email(self) -> str:
+        return self.contact.email
+
+    @property
+    def phone(self) -> str:
+        return self.contact.phone
+
+    @property
+    def phone_uri(self) -> str:
+        """The phone number for a tel: link: digits and a leading +, nothing else."""
+        return "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+    @property
+    def x_handle(self) -> str:
+        return self.contact.x_handle
+
+    @property
+    def x_url(self) -> str:
+        return self.contact.x_url
+
+    @property
+    def website(self) -> str:
+        return self.contact.website
 
 
 class TargetStatusChange(models.Model):

@@ -4,9 +4,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
-from campaigns.targets.models import Campaign, Target, TargetStatus
+from campaigns.targets.models import (
+    Campaign,
+    Constituency,
+    Representative,
+    Target,
+    TargetStatus,
+)
+from volunteers.places import place_for_postcode
 
 
 @dataclass(frozen=True)
@@ -67,3 +74,68 @@ def campaign_tally(campaign: Campaign) -> Tally:
 
 def published_campaigns() -> list[Campaign]:
     return list(Campaign.objects.filter(is_published=True))
+
+
+def campaign_targets(campaign: Campaign):
+    """A campaign's targets with everything a list shows, in a fixed number of queries."""
+    return (
+        Target.objects.filter(campaign=campaign)
+        .select_related(
+            "representative__party",
+            "representative__constituency",
+            "organisation__constituency",
+        )
+        .order_by("representative__name", "organisation__name", "pk")
+    )
+
+
+def campaign_filter_options(campaign: Campaign) -> dict[str, list[str]]:
+    """The parties and regions that a campaign's targets belong to, for filter menus."""
+    targets = Target.objects.filter(campaign=campaign)
+    parties = (
+        targets.exclude(representative__party=None)
+        .values_list("representative__party__name", flat=True)
+        .distinct()
+        .order_by("representative__party__name")
+    )
+    regions = (
+        Constituency.objects.filter(
+            Q(representatives__targets__campaign=campaign) | Q(id__in=_org_constituencies(campaign))
+        )
+        .exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
+    return {"parties": list(parties), "regions": list(regions)}
+
+
+def _org_constituencies(campaign: Campaign):
+    return Target.objects.filter(campaign=campaign, organisation__isnull=False).values(
+        "organisation__constituency_id"
+    )
+
+
+def constituency_for_place(place) -> Constituency | None:
+    """The constituency a looked-up place lies in: by ONS code, else by name (constituencies
+    imported from Parliament carry no ONS code)."""
+    by_code = Constituency.objects.filter(ons_code=place.constituency_code).first()
+    if by_code or not place.constituency_name:
+        return by_code
+    return Constituency.objects.filter(name__iexact=place.constituency_name).first()
+
+
+def representative_for_postcode(postcode: str) -> Representative | None:
+    """The current MP for a postcode, or None if we hold none for its constituency.
+
+    Raises volunteers.places.PlaceError (with a message for the user) when the postcode is
+    not one, is unknown, or cannot be looked up right now.
+    """
+    constituency = constituency_for_place(place_for_postcode(postcode))
+    if constituency is None:
+        return None
+    return (
+        Representative.objects.filter(constituency=constituency, is_current=True)
+        .select_related("party", "constituency")
+        .first()
+    )

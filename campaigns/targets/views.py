@@ -1,6 +1,17 @@
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
 
-from campaigns.targets.selectors import campaign_tallies, published_campaigns
+from campaigns.targets.filters import TargetFilter
+from campaigns.targets.models import Campaign
+from campaigns.targets.selectors import (
+    campaign_filter_options,
+    campaign_tallies,
+    campaign_tally,
+    campaign_targets,
+    published_campaigns,
+)
+
+TARGETS_PER_PAGE = 100
 
 
 def home(request):
@@ -9,3 +20,25 @@ def home(request):
     tallies = campaign_tallies(campaigns)
     rows = [(campaign, tallies[campaign.pk]) for campaign in campaigns]
     return render(request, "targets/home.html", {"campaigns": rows})
+
+
+def campaign_detail(request, slug):
+    """The public tally: progress to the threshold and every target with its contacts."""
+    campaign = get_object_or_404(Campaign, slug=slug, is_published=True)
+    filters = TargetFilter(request.GET, queryset=campaign_targets(campaign))
+    targets = filters.qs if filters.is_valid() else campaign_targets(campaign).none()
+    page = Paginator(targets, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "targets/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "tally": campaign_tally(campaign),
+            "filters": filters,
+            "options": campaign_filter_options(campaign),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )

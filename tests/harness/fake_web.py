@@ -94,7 +94,7 @@ def fake_web():
     web = FakeWeb(server)
     server.RequestHandlerClass = _handler(web)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield web

@@ -1,5 +1,7 @@
 import re
+import socket
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +14,8 @@ from campaigns.targets.models import (
     Target,
     TargetStatusChange,
 )
-from volunteers.models import Supporter, User
+from volunteers.models import PostcodeFallback, Supporter, User
+from volunteers.places import normalise_postcode, place_for_postcode
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +27,16 @@ def seed(*args) -> str:
 
 
 def counts():
-    models = (Constituency, Representative, Campaign, Target, TargetStatusChange, Supporter, User)
+    models = (
+        Constituency,
+        Representative,
+        Campaign,
+        Target,
+        TargetStatusChange,
+        Supporter,
+        User,
+        PostcodeFallback,
+    )
     return [model.objects.count() for model in models]
 
 
@@ -50,6 +62,47 @@ def test_seed_twice_changes_nothing():
     seed()
 
     assert counts() == before
+
+
+def readme_demo_postcodes() -> list[tuple[str, str, str]]:
+    """(postcode, constituency, region) of each example in the README's "Demo postcodes"."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Demo postcodes", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^- `([A-Z0-9 ]+)`: (.+) \((.+)\)$", section, flags=re.MULTILINE)
+
+
+def test_readme_demo_postcodes_resolve_offline_to_their_constituencies(settings):
+    with socket.socket() as probe:  # a port nobody listens on: any request would fail
+        probe.bind(("127.0.0.1", 0))
+        settings.POSTCODES_IO_URL = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    seed()
+    examples = readme_demo_postcodes()
+    assert len(examples) >= 3
+
+    for postcode, name, region in examples:
+        place = place_for_postcode(postcode.lower().replace(" ", ""))
+
+        constituency = Constituency.objects.get(ons_code=place.constituency_code)
+        assert (constituency.name, constituency.region, constituency.is_demo) == (
+            name,
+            region,
+            True,
+        )
+        assert (place.constituency_name, place.source) == (name, "fallback")
+
+
+def test_every_demo_constituency_has_valid_demo_postcodes():
+    seed()
+
+    codes = list(PostcodeFallback.objects.values_list("code", "constituency_code"))
+
+    assert len(codes) == 3 * 650
+    assert {constituency for _, constituency in codes} == set(
+        Constituency.objects.filter(is_demo=True).values_list("ons_code", flat=True)
+    )
+    full = [code for code, _ in codes if " " in code]
+    assert len(full) == 2 * 650
+    assert all(normalise_postcode(code) == code and code.startswith("Z") for code in full)
 
 
 def test_printed_organiser_login_opens_the_admin(client):

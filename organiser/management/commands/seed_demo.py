@@ -5,6 +5,13 @@ constituency has (nation letter + "99"), MPs with made-up names, example.org add
 drama-reserved phone numbers, and rows flagged is_demo. Real MPs come from
 import_representatives. A second run adds nothing and changes nothing, except that
 --reset-password gives the organiser account a new password.
+
+Demo postcodes resolve offline through the postcode fallback table. They live in postcode
+areas that do not exist: "Z" and a second letter (Royal Mail's only Z area is ZE, Shetland,
+so E is skipped). Demo constituency number n (the last digits of its code, E99000123 is
+123) has the outcode "Z" + "ABCDFGH"[n // 100] + str(n % 100), so 1 is ZA1, 123 is ZB23
+and 650 is ZH50; its full postcodes are that outcode with "1AA" and "2BB" (ZB23 1AA).
+Every one passes volunteers.places.normalise_postcode.
 """
 
 import random
@@ -28,13 +35,15 @@ from campaigns.targets.models import (
     TargetStatus,
     TargetStatusChange,
 )
-from volunteers.models import Supporter, User
+from volunteers.models import PostcodeFallback, Supporter, User
 
 SEED = 2015
 ORGANISER_EMAIL = "organiser@example.org"
 CAMPAIGN_SLUG = "demo-nominations"
 SUPPORTERS = 2000
 VOLUNTEER_EVERY = 10  # one supporter in ten has a volunteer account
+DEMO_POSTCODE_AREAS = "ABCDFGH"  # second letter of the made-up "Z?" areas, by hundreds
+DEMO_INCODES = ("1AA", "2BB")
 
 # 650 seats as in 2024: England's regions, then the other nations.
 REGIONS = [
@@ -146,11 +155,13 @@ class Command(BaseCommand):
             representatives = self._representatives(rng, fake, constituencies)
             campaign = self._campaign(rng, representatives, organiser)
             self._supporters(rng, fake, constituencies)
+            self._postcodes(constituencies)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
             f"campaign '{campaign.title}' with {campaign.targets.count()} targets, "
-            f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters."
+            f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters; "
+            f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline."
         )
         if password:
             self.stdout.write(
@@ -338,3 +349,31 @@ class Command(BaseCommand):
         for supporter in supporters:
             supporter.user = users[supporter.email]
         Supporter.objects.bulk_update(supporters, ["user"])
+
+    def _postcodes(self, constituencies) -> None:
+        """Fallback rows for the demo postcodes: an outcode and two full postcodes per
+        demo constituency, so look-ups resolve without postcodes.io."""
+        wanted = {}
+        for constituency in constituencies:
+            outcode = demo_outcode(int(constituency.ons_code[3:]))
+            for code in (outcode, *(f"{outcode} {incode}" for incode in DEMO_INCODES)):
+                wanted[code] = PostcodeFallback(
+                    code=code,
+                    constituency_code=constituency.ons_code,
+                    constituency_name=constituency.name,
+                    region=constituency.region,
+                    latitude=constituency.latitude,
+                    longitude=constituency.longitude,
+                )
+        existing = set(
+            PostcodeFallback.objects.filter(code__startswith="Z").values_list("code", flat=True)
+        )
+        PostcodeFallback.objects.bulk_create(
+            [row for code, row in wanted.items() if code not in existing], batch_size=500
+        )
+
+
+def demo_outcode(number: int) -> str:
+    """The made-up outcode of demo constituency `number` (1 to 699): see the module
+    docstring."""
+    return f"Z{DEMO_POSTCODE_AREAS[number // 100]}{number % 100}"

@@ -1,0 +1,140 @@
+"""REST endpoints for campaigns, their targets and tallies, representatives and
+constituencies. Anyone may read; only organisers may change a target's status."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from campaigns.targets import serializers
+from campaigns.targets.filters import TargetFilter
+from campaigns.targets.models import Campaign, Constituency, Representative, Target
+from campaigns.targets.selectors import (
+    campaign_tallies,
+    campaign_targets,
+    representative_for_postcode,
+)
+from campaigns.targets.services import target_status_set
+from volunteers.places import LookupUnavailable, PlaceError
+
+
+class PostcodeLookupUnavailable(APIException):
+    status_code = 503
+    default_code = "lookup_unavailable"
+
+
+class IsOrganiserOrReadOnly(permissions.BasePermission):
+    """Reading is public; writing is for organisers (staff accounts)."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class CampaignList(generics.ListAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.CampaignOutput
+    queryset = Campaign.objects.filter(is_published=True)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["tallies"] = getattr(self, "_tallies", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._tallies = campaign_tallies(page if page is not None else list(queryset))
+        return page
+
+
+class CampaignDetail(generics.RetrieveAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.CampaignOutput
+    queryset = Campaign.objects.filter(is_published=True)
+    lookup_field = "slug"
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "slug" in self.kwargs:
+            context["tallies"] = campaign_tallies([self.get_object()])
+        return context
+
+
+class CampaignTargetList(generics.ListAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.TargetOutput
+    filterset_class = TargetFilter
+    queryset = Target.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        campaign = get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
+        return campaign_targets(campaign)
+
+
+class CampaignTargetDetail(generics.RetrieveAPIView):
+    """A target; organisers PATCH its status, which is recorded in its history."""
+
+    permission_classes = [IsOrganiserOrReadOnly]
+    serializer_class = serializers.TargetOutput
+    queryset = Target.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return campaign_targets(
+            get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
+        )
+
+    @extend_schema(request=serializers.TargetStatusInput, responses=serializers.TargetOutput)
+    def patch(self, request, *args, **kwargs):
+        target = self.get_object()
+        data = serializers.TargetStatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        target_status_set(target=target, changed_by=request.user, **data.validated_data)
+        return Response(serializers.TargetOutput(target).data)
+
+
+class RepresentativeList(generics.ListAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.RepresentativeOutput
+
+    def get_queryset(self):
+        queryset = Representative.objects.select_related("party", "constituency").order_by(
+            "name", "pk"
+        )
+        params = self.request.query_params
+        if params.get("postcode"):
+            try:
+                representative = representative_for_postcode(params["postcode"])
+            except LookupUnavailable as error:
+                raise PostcodeLookupUnavailable(error.message) from error
+            except PlaceError as error:
+                raise ValidationError({"postcode": [error.message]}) from error
+            return queryset.filter(pk=representative.pk if representative else None)
+        if params.get("current", "true").lower() != "all":
+            queryset = queryset.filter(is_current=True)
+        if params.get("search"):
+            queryset = queryset.filter(name__icontains=params["search"].strip())
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", OpenApiTypes.STR, description="Part of a name."),
+            OpenApiParameter("postcode", OpenApiTypes.STR, description="That postcode's MP."),
+            OpenApiParameter("current", OpenApiTypes.STR, description="'all' to include past."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ConstituencyList(generics.ListAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.ConstituencyOutput
+    queryset = Constituency.objects.order_by("name")
+    filterset_fields = ["nation", "region", "ons_code"]

@@ -1,0 +1,88 @@
+from rest_framework import serializers
+
+from campaigns.targets.models import TargetStatus
+
+
+class PartyOutput(serializers.Serializer):
+    name = serializers.CharField()
+    abbreviation = serializers.CharField()
+    colour = serializers.CharField()
+
+
+class ConstituencyOutput(serializers.Serializer):
+    ons_code = serializers.CharField(allow_null=True)
+    parliament_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    nation = serializers.CharField()
+    region = serializers.CharField()
+    electorate = serializers.IntegerField(allow_null=True)
+    turnout = serializers.IntegerField(allow_null=True)
+    majority = serializers.IntegerField(allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+
+
+class ContactOutput(serializers.Serializer):
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    x_handle = serializers.CharField()
+    x_url = serializers.CharField()
+    website = serializers.CharField()
+
+
+class RepresentativeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    parliament_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    address_as = serializers.CharField()
+    party = PartyOutput(allow_null=True)
+    constituency = ConstituencyOutput(allow_null=True)
+    contact = ContactOutput(source="*")
+    social_links = serializers.DictField(child=serializers.CharField())
+    photo_url = serializers.CharField()
+    is_current = serializers.BooleanField()
+
+
+class TallyOutput(serializers.Serializer):
+    threshold = serializers.IntegerField(allow_null=True)
+    nominated = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    counts = serializers.SerializerMethodField()
+    last_changed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_counts(self, tally) -> dict[str, int]:
+        return {status: count for status, _, count in tally.rows}
+
+
+class CampaignOutput(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    threshold = serializers.IntegerField(allow_null=True)
+    is_demo = serializers.BooleanField()
+    tally = serializers.SerializerMethodField()
+
+    def get_tally(self, campaign) -> dict:
+        return TallyOutput(self.context["tallies"][campaign.pk]).data
+
+
+class TargetOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    status_changed_at = serializers.DateTimeField(allow_null=True)
+    party = PartyOutput(allow_null=True)
+    constituency = ConstituencyOutput(allow_null=True)
+    contact = ContactOutput(source="*")
+    representative_id = serializers.IntegerField(allow_null=True)
+
+
+class TargetStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TargetStatus.choices)
+    source_url = serializers.URLField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
