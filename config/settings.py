@@ -33,6 +33,9 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
     DEBUG = env.bool("DEBUG", default=True)
 
+# Where the site is, for links in emails sent without a request (Celery tasks).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # How many reverse proxies stand in front of the site. Client IPs for rate limits are read
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "volunteers",
     "campaigns.targets",
+    "campaigns.petitions",
     "organiser",
 ]
 
@@ -232,6 +236,20 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Transactional email of each app goes through a queue of its own, so a mass mailing can
+# never hold up a confirmation link (workers consume them all: see Procfile). Counting
+# stays on the default queue, so a flood of confirmation emails cannot delay the totals.
+CELERY_TASK_ROUTES = {
+    "campaigns.petitions.tasks.petition_counts_apply": {"queue": "celery"},
+    "campaigns.petitions.tasks.*": {"queue": "petitions"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "petition-counts": {
+        "task": "campaigns.petitions.tasks.petition_counts_apply",
+        "schedule": env.float("PETITION_COUNT_INTERVAL", default=2.0),
+        "options": {"expires": 10},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -285,6 +303,34 @@ CONTENT_SECURITY_POLICY = {
 PARLIAMENT_API_URL = env.str("PARLIAMENT_API_URL", default="https://members-api.parliament.uk/api")
 POSTCODES_IO_URL = env.str("POSTCODES_IO_URL", default="https://api.postcodes.io")
 OUTSIDE_SERVICE_TIMEOUT = env.float("OUTSIDE_SERVICE_TIMEOUT", default=5.0)
+
+
+def _limit(name: str, default: str) -> tuple[int, int]:
+    """A rate limit from the environment as "count/seconds", e.g. "10/60"."""
+    count, _, seconds = env.str(name, default=default).partition("/")
+    return int(count), int(seconds)
+
+
+# Petitions: limits past which a signature is kept as suspect and never counted, and the
+# cap on confirmation emails to one address (count per seconds).
+PETITION_RATE_LIMITS = {
+    "ip_burst": _limit("PETITION_IP_BURST", "10/60"),
+    "ip_sustained": _limit("PETITION_IP_SUSTAINED", "100/3600"),
+    "domain_burst": _limit("PETITION_DOMAIN_BURST", "50/60"),
+    "domain_sustained": _limit("PETITION_DOMAIN_SUSTAINED", "1000/3600"),
+}
+PETITION_DOMAIN_LIMIT_EXEMPT = set(
+    env.list(
+        "PETITION_DOMAIN_LIMIT_EXEMPT",
+        default=[
+            "gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com",
+            "live.com", "live.co.uk", "yahoo.com", "yahoo.co.uk", "icloud.com", "me.com",
+            "aol.com", "btinternet.com", "sky.com", "virginmedia.com", "protonmail.com",
+        ],
+    )
+)  # fmt: skip
+PETITION_CONFIRMATION_EMAILS = _limit("PETITION_CONFIRMATION_EMAILS", "3/86400")
+PETITION_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30  # a confirmation link works for 30 days
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

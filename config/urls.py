@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import config.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+from campaigns.petitions import urls as petitions_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home
 from volunteers import urls as volunteers_urls
@@ -18,11 +19,13 @@ api_v1 = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *volunteers_urls.api_urlpatterns,
     *targets_urls.api_urlpatterns,
+    *petitions_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
     path("", home, name="home"),
     path("campaigns/", include("campaigns.targets.urls")),
+    path("petitions/", include("campaigns.petitions.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

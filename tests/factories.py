@@ -1,8 +1,12 @@
 """factory-boy factories for the models every test needs."""
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
+from campaigns.petitions.models import Petition
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -11,7 +15,7 @@ from campaigns.targets.models import (
     Representative,
     Target,
 )
-from volunteers.models import Supporter, User, normalise_email
+from volunteers.models import PostcodeFallback, Supporter, User, normalise_email
 
 PASSWORD = "correct horse battery staple"
 
@@ -99,3 +103,29 @@ class TargetFactory(factory.django.DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     representative = factory.SubFactory(RepresentativeFactory)
+
+
+class PetitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Petition
+
+    campaign = factory.SubFactory(CampaignFactory)
+    slug = factory.Sequence(lambda n: f"petition-{n}")
+    title = factory.Sequence(lambda n: f"Nominate the candidate {n}")
+    text = "We call on our MPs to put the candidate on the ballot."
+    goal = 1000
+    state = Petition.State.OPEN
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+
+class PostcodeFallbackFactory(factory.django.DjangoModelFactory):
+    """A postcode that resolves offline to a constituency (see volunteers.places)."""
+
+    class Meta:
+        model = PostcodeFallback
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"ZA{n % 99 + 1} {n % 9 + 1}AB")
+    constituency_code = factory.Sequence(lambda n: f"E14{n:06d}")
+    constituency_name = factory.Sequence(lambda n: f"Testford {n}")
+    region = "London"

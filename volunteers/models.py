@@ -140,3 +140,28 @@ class PostcodeFallback(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.constituency_name}"
+
+
+class ConsentRecord(models.Model):
+    """A supporter's consent, with the exact wording they agreed to and when.
+
+    Written only when consent is given (an unticked box records nothing); withdrawing sets
+    withdrawn_at and keeps the record, as evidence of what was agreed and when.
+    """
+
+    class Purpose(models.TextChoices):
+        CAMPAIGN_EMAIL = "campaign-email", "Campaign email"
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    wording = models.TextField()
+    source = models.CharField(max_length=100, help_text="Where it was given, e.g. petition:slug")
+    given_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        indexes = [models.Index(fields=["supporter", "purpose"])]
+
+    def __str__(self):
+        return f"{self.supporter} {self.purpose} ({self.source})"

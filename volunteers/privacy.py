@@ -62,6 +62,16 @@ def _export_volunteers(supporter: Supporter) -> dict:
             "constituency_code": supporter.constituency_code,
             "created_at": supporter.created_at.isoformat(),
         },
+        "consents": [
+            {
+                "purpose": consent.purpose,
+                "wording": consent.wording,
+                "source": consent.source,
+                "given_at": consent.given_at.isoformat(),
+                "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            }
+            for consent in supporter.consents.all()
+        ],
         "account": None,
     }
     user = supporter.user
@@ -88,6 +98,7 @@ def _erase_volunteers(supporter: Supporter) -> None:
         user.is_active = False
         user.set_unusable_password()
         user.save()
+    supporter.consents.all().delete()
     supporter.email = f"erased-{supporter.pk}@erased.invalid"
     supporter.name = ""
     supporter.postcode = ""
@@ -98,7 +109,12 @@ def _erase_volunteers(supporter: Supporter) -> None:
 
 volunteers_provider = PrivacyProvider(
     name="volunteers",
-    covers=("volunteers.Supporter", "volunteers.User", "account.EmailAddress"),
+    covers=(
+        "volunteers.Supporter",
+        "volunteers.User",
+        "volunteers.ConsentRecord",
+        "account.EmailAddress",
+    ),
     export=_export_volunteers,
     erase=_erase_volunteers,
     exempt={

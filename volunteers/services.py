@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from volunteers.models import Supporter, User, normalise_email
+from volunteers.models import ConsentRecord, Supporter, User, normalise_email
 
 
 def supporter_get_or_create(*, email: str, name: str = "") -> tuple[Supporter, bool]:
@@ -33,3 +33,12 @@ def supporter_link_user(*, user: User) -> Supporter:
         supporter.user = user
         supporter.save(update_fields=["user", "updated_at"])
     return supporter
+
+
+def consent_record(
+    *, supporter: Supporter, purpose: str, wording: str, source: str
+) -> ConsentRecord:
+    """Record that the supporter agreed to `wording` for `purpose`, now."""
+    return ConsentRecord.objects.create(
+        supporter=supporter, purpose=purpose, wording=wording, source=source
+    )

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from campaigns.targets.actions import campaign_actions
 from campaigns.targets.filters import TargetFilter
 from campaigns.targets.models import Campaign
 from campaigns.targets.selectors import (
@@ -30,6 +31,9 @@ def campaign_detail(request, slug):
     page = Paginator(targets, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    actions = campaign_actions(campaign)
+    for target in page:
+        target.actions = [a for a in actions if a.target_ids and target.pk in a.target_ids]
     return render(
         request,
         "targets/campaign_detail.html",
@@ -40,5 +44,6 @@ def campaign_detail(request, slug):
             "options": campaign_filter_options(campaign),
             "page": page,
             "query": query.urlencode(),
+            "campaign_actions": [a for a in actions if a.target_ids is None],
         },
     )

@@ -4,6 +4,8 @@ import pytest
 
 from tests.harness.services import redis_url, require
 
+WORKER_QUEUES = ["celery", "petitions"]  # as the Procfile's worker
+
 
 @pytest.fixture
 def celery_worker(transactional_db):
@@ -17,7 +19,13 @@ def celery_worker(transactional_db):
     app.conf.task_always_eager = False
     app.control.purge()
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=WORKER_QUEUES,
+        ) as w:
             yield w
     finally:
         app.conf.task_always_eager = True

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaigns.petitions.models import Petition, PetitionCount, Signature
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -28,6 +29,9 @@ def seed(*args) -> str:
 
 def counts():
     models = (
+        Petition,
+        Signature,
+        PetitionCount,
         Constituency,
         Representative,
         Campaign,
@@ -133,3 +137,13 @@ def test_seed_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="refusing under DJANGO_ENV=production"):
         seed()
     assert Constituency.objects.count() == 0
+
+
+def test_seed_makes_a_demo_petition_with_exact_counts():
+    seed()
+
+    petition = Petition.objects.get(slug="demo-put-our-candidate-on-the-ballot")
+    counted = Signature.objects.filter(petition=petition, counted=True).count()
+    assert counted == 1200
+    assert petition.count.total == counted
+    assert sum(petition.constituency_counts.values_list("total", flat=True)) == counted

@@ -25,6 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from campaigns.petitions.models import CountChange, Petition, Signature
+from campaigns.petitions.services import petition_counts_apply, share_code
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -40,6 +42,8 @@ from volunteers.models import PostcodeFallback, Supporter, User
 SEED = 2015
 ORGANISER_EMAIL = "organiser@example.org"
 CAMPAIGN_SLUG = "demo-nominations"
+PETITION_SLUG = "demo-put-our-candidate-on-the-ballot"
+PETITION_SIGNERS = 1200
 SUPPORTERS = 2000
 VOLUNTEER_EVERY = 10  # one supporter in ten has a volunteer account
 DEMO_POSTCODE_AREAS = "ABCDFGH"  # second letter of the made-up "Z?" areas, by hundreds
@@ -156,12 +160,14 @@ class Command(BaseCommand):
             campaign = self._campaign(rng, representatives, organiser)
             self._supporters(rng, fake, constituencies)
             self._postcodes(constituencies)
+            petition = self._petition(rng, campaign)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
             f"campaign '{campaign.title}' with {campaign.targets.count()} targets, "
             f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters; "
-            f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline."
+            f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline; "
+            f"petition at http://127.0.0.1:8000/petitions/{petition.slug}/."
         )
         if password:
             self.stdout.write(
@@ -371,6 +377,59 @@ class Command(BaseCommand):
         PostcodeFallback.objects.bulk_create(
             [row for code, row in wanted.items() if code not in existing], batch_size=500
         )
+
+    def _petition(self, rng, campaign) -> Petition:
+        """An open petition signed (and confirmed) by a share of the demo supporters."""
+        petition, created = Petition.objects.get_or_create(
+            slug=PETITION_SLUG,
+            defaults={
+                "campaign": campaign,
+                "title": "Demo: MPs, put our candidate on the ballot",
+                "text": (
+                    "We call on every Labour MP to nominate our candidate, so that members "
+                    "can choose. (Demo petition: the signatures are generated.)"
+                ),
+                "goal": 10_000,
+                "milestones": [1_000, 5_000],
+                "state": Petition.State.OPEN,
+                "opens_at": timezone.now() - timedelta(days=7),
+            },
+        )
+        if not created:
+            return petition
+        supporters = list(Supporter.objects.filter(email__startswith="demo-supporter-"))
+        signers = rng.sample(supporters, k=min(PETITION_SIGNERS, len(supporters)))
+        start = timezone.now() - timedelta(days=7)
+        signatures = []
+        for signer in signers:
+            signed_at = start + timedelta(minutes=rng.randint(0, 7 * 24 * 60 - 10))
+            signatures.append(
+                Signature(
+                    petition=petition,
+                    supporter=signer,
+                    name=signer.name,
+                    email=signer.email,
+                    canonical_email=signer.email,
+                    email_domain="example.org",
+                    postcode=f"{demo_outcode(int(signer.constituency_code[3:]))} {DEMO_INCODES[0]}",
+                    constituency_code=signer.constituency_code,
+                    created_at=signed_at,
+                    confirmed_at=signed_at + timedelta(minutes=3),
+                    counted=True,
+                    source=rng.choice(["web", "web", "twitter", "whatsapp", "email"]),
+                    share_code=share_code(petition=petition, email=signer.email),
+                )
+            )
+        Signature.objects.bulk_create(signatures, batch_size=500)
+        CountChange.objects.bulk_create(
+            [
+                CountChange(petition=petition, constituency_code=s.constituency_code, delta=1)
+                for s in signatures
+            ],
+            batch_size=500,
+        )
+        petition_counts_apply()
+        return petition
 
 
 def demo_outcode(number: int) -> str:

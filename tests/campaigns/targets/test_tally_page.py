@@ -97,3 +97,22 @@ def test_runs_a_fixed_number_of_queries_however_many_targets(client, django_asse
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = page(client, many)
     assert response.context["page"].paginator.count == 650
+
+
+def test_links_to_the_campaigns_open_actions_and_those_aimed_at_each_target(client):
+    from tests.factories import PetitionFactory
+
+    campaign = CampaignFactory()
+    aimed_at, other = TargetFactory.create_batch(2, campaign=campaign)
+    everyone = PetitionFactory(campaign=campaign, title="For everyone")
+    one_mp = PetitionFactory(campaign=campaign, title="For one MP")
+    one_mp.targets.add(aimed_at)
+    PetitionFactory(campaign=campaign, title="Long closed", state="closed")
+
+    response = page(client, campaign)
+
+    html = response.content.decode()
+    assert f'href="/petitions/{everyone.slug}/"' in html
+    assert "Long closed" not in html
+    rows = {t.pk: [a.label for a in t.actions] for t in response.context["page"]}
+    assert rows == {aimed_at.pk: ["Sign the petition: For one MP"], other.pk: []}

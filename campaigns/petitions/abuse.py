@@ -1,0 +1,89 @@
+"""What stops a petition being stuffed or used to bomb an inbox.
+
+- canonical_email: one form for the addresses one person controls (case, plus-tags, dots
+  in Gmail local parts), so organisers can spot one person signing many times.
+- client_ip_hash: the client's IP as a keyed hash; the address itself is never stored.
+- signing_over_limit: burst and sustained limits per IP and per email domain. A signature
+  over a limit is accepted (the signer sees the usual answer) but kept as suspect and never
+  counted.
+- confirmation_email_allowed: a cap on confirmation emails to any one address.
+
+Counters live in the cache, which is Redis in production, so limits hold across
+processes. Limits are settings (PETITION_RATE_LIMITS, PETITION_CONFIRMATION_EMAILS).
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def canonical_email(email: str) -> str:
+    """The address with everything one person can vary at will removed."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
+def client_ip(request) -> str:
+    """The client's address, trusting X-Forwarded-For only as many hops as there are
+    proxies of ours in front (TRUSTED_PROXY_COUNT)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_ip_hash(ip: str) -> str:
+    if not ip:
+        return ""
+    key = hashlib.sha256(f"petition-ip:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _hit(key: str, window: int) -> int:
+    """Count one event; the count so far in a window of `window` seconds that opens with the
+    first event (incr keeps the expiry that add set, in Redis and in memory alike)."""
+    counter = f"petitions:rl:{key}:{window}"
+    if cache.add(counter, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(counter)
+    except ValueError:  # expired between add and incr: this event opens a new window
+        cache.add(counter, 1, timeout=window)
+        return 1
+
+
+def signing_over_limit(*, ip_hash: str, domain: str) -> bool:
+    """Count this signing against its IP and email domain; True if it is over a limit.
+
+    Every limit is counted even when an earlier one is already exceeded, so a burst keeps
+    the sustained counters honest.
+    """
+    limits = settings.PETITION_RATE_LIMITS
+    over = False
+    if ip_hash:
+        for count, window in (limits["ip_burst"], limits["ip_sustained"]):
+            over |= _hit(f"ip:{ip_hash}", window) > count
+    if domain and domain not in settings.PETITION_DOMAIN_LIMIT_EXEMPT:
+        for count, window in (limits["domain_burst"], limits["domain_sustained"]):
+            over |= _hit(f"domain:{domain}", window) > count
+    return over
+
+
+def confirmation_email_allowed(email: str) -> bool:
+    """Count one confirmation email to this address; False once over the cap."""
+    count, window = settings.PETITION_CONFIRMATION_EMAILS
+    return _hit(f"mail:{canonical_email(email)}", window) <= count

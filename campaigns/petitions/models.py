@@ -1,0 +1,160 @@
+"""Petitions, their signatures, and the counts that pages read.
+
+Signing is insert-only: a signature is a new row, and confirming one changes only that row.
+Whenever a signature starts or stops counting, a CountChange row (+1 or -1) is inserted in
+the same transaction. A frequent Celery task (services.petition_counts_apply) folds those
+changes into PetitionCount and ConstituencyCount and deletes them, in one transaction, so
+each change is applied exactly once and pages read a handful of rows, never COUNT(*) over
+signatures.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from campaigns.targets.models import Campaign, Target
+from volunteers.models import Supporter
+
+
+class Petition(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="petitions")
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    text = models.TextField(help_text="What the petition asks for.")
+    targets = models.ManyToManyField(
+        Target, blank=True, related_name="petitions", help_text="Who it is addressed to."
+    )
+    goal = models.PositiveIntegerField(default=1000)
+    milestones = models.JSONField(
+        default=list, blank=True, help_text="Signature counts to celebrate, e.g. [100, 1000]."
+    )
+    opens_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    confirmation_required = models.BooleanField(
+        default=True, help_text="Signatures count only once the emailed link is followed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="petition_closes_after_it_opens",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (
+            self.state == self.State.OPEN
+            and self.opens_at <= at
+            and (self.closes_at is None or at < self.closes_at)
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.state != self.State.DRAFT
+
+
+class Signature(models.Model):
+    """One person's signature, unique per petition by normalised email.
+
+    `counted` says whether it is in the totals now: confirmed (or confirmation not
+    required), not suspect and not invalidated. It changes only together with a CountChange.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    supporter = models.ForeignKey(
+        Supporter, null=True, on_delete=models.SET_NULL, related_name="signatures"
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(help_text="Normalised: trimmed, lower case.")
+    canonical_email = models.CharField(
+        max_length=254, db_index=True, help_text="Without plus-tags or Gmail dots."
+    )
+    email_domain = models.CharField(max_length=254, db_index=True)
+    postcode = models.CharField(max_length=8)
+    constituency_code = models.CharField(max_length=9, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    counted = models.BooleanField(default=False)
+    source = models.CharField(max_length=50, blank=True, help_text="web, api, or ?source=")
+    referred_by = models.CharField(
+        max_length=16, blank=True, help_text="The share code of the link it came from."
+    )
+    share_code = models.CharField(max_length=16, db_index=True)
+    ip_hash = models.CharField(max_length=32, blank=True, db_index=True)
+    is_suspect = models.BooleanField(
+        default=False, help_text="Over a rate limit when signed: kept, never counted."
+    )
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidation_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "email"], name="one_signature_per_email")
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.petition_id}"
+
+    @property
+    def state(self) -> str:
+        if self.invalidated_at:
+            return "invalidated"
+        if self.is_suspect:
+            return "suspect"
+        return "counted" if self.counted else "pending"
+
+
+class CountChange(models.Model):
+    """+1 or -1 for a petition and constituency, waiting to be folded into the counts."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    constituency_code = models.CharField(max_length=9, blank=True)
+    delta = models.SmallIntegerField()
+
+    def __str__(self):
+        return f"{self.delta:+d} for {self.petition_id} in {self.constituency_code or '?'}"
+
+
+class PetitionCount(models.Model):
+    petition = models.OneToOneField(
+        Petition, primary_key=True, on_delete=models.CASCADE, related_name="count"
+    )
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.total} for {self.petition_id}"
+
+
+class ConstituencyCount(models.Model):
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="constituency_counts"
+    )
+    constituency_code = models.CharField(max_length=9, blank=True)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "constituency_code"], name="one_count_per_constituency"
+            )
+        ]
+        indexes = [models.Index(fields=["petition", "-total"])]
+
+    def __str__(self):
+        return f"{self.total} for {self.petition_id} in {self.constituency_code or '?'}"
