@@ -128,3 +128,12 @@ def test_production_profile_passes_the_deploy_check_with_no_warnings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_beat_folds_petition_counts_well_within_five_seconds():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["petition-counts"]
+
+    assert entry["task"] == "campaigns.petitions.tasks.petition_counts_apply"
+    assert entry["schedule"] <= 2.5
