@@ -199,7 +199,9 @@ def signature_confirm(*, token: str) -> Signature:
             "This confirmation link is not valid. Check you copied all of it."
         ) from error
     with transaction.atomic():
-        signature = Signature.objects.select_related("petition").filter(pk=pk).first()
+        # Locked (only this row, not its petition), so an invalidation cannot slip in
+        # between reading the signature and counting it: invalidation locks it too.
+        signature = Signature.objects.select_for_update().filter(pk=pk).first()
         if signature is None:
             raise ConfirmationInvalid("This signature no longer exists.")
         counts = not signature.is_suspect and signature.invalidated_at is None
