@@ -28,7 +28,8 @@ def target_rows(targets) -> list[list[str]]:
     ]
 
 
-def _safe(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
+    """The cell as text a spreadsheet program will show, never run as a formula."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -36,7 +37,7 @@ def as_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    writer.writerows([[_safe(cell) for cell in row] for row in rows])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")  # with a BOM, so Excel reads UTF-8
 
 
