@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test lint format migrate seed venv clean
+.PHONY: run test lint format migrate seed venv clean bench
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -21,6 +21,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Petition signing benchmark (bench/README.md): needs PostgreSQL and Redis running; never in CI.
+bench: $(STAMP)
+	$(BIN)/python bench/petition_sign.py $(BENCH_ARGS)
 
 venv: $(STAMP)
 

@@ -1,0 +1,142 @@
+"""The two baselines that the real signing endpoint is measured against.
+
+Both are copies of api.PetitionSign + services.petition_sign for a petition that needs no
+confirmation, doing the same work in the same order (the petition look-up, the input
+serializer, DRF's authentication and throttles, services._check with its email
+normalisation and volunteers.places postcode look-up, the abuse counters in Redis, the
+share code, supporter_get_or_create, the signature insert in a savepoint, the same answer
+for a repeat), and differing only in how a signature is counted:
+
+- naive: in the signing transaction, right after the signature insert,
+  `UPDATE PetitionCount SET total = total + 1` and the same on the signer's
+  ConstituencyCount row (created on first use), like alphagov/e-petitions' early
+  increment_signature_count! and ConstituencyPetitionJournal.record_new_signature, but
+  inside the request. Every signer of one petition queues on one counter row.
+- insert-only: no counting at all; the signature row is the only write besides the
+  supporter. The floor the real path's CountChange insert is compared with.
+
+The real variant inserts a CountChange row instead, folded into the counts by Celery.
+services._check is private to the petitions app: used here on purpose so the baselines
+validate exactly as the real path does (if it is renamed, this file fails at import).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.petitions import abuse, serializers, services
+from campaigns.petitions.api import CONFIRM_MESSAGE, COUNTED_MESSAGE, _field_errors
+from campaigns.petitions.models import ConstituencyCount, PetitionCount, Signature
+from campaigns.petitions.selectors import public_petitions
+from volunteers.models import ConsentRecord
+from volunteers.services import consent_record, supporter_get_or_create
+
+
+def _count_in_request(*, petition, constituency_code: str) -> None:
+    """The naive count: two shared rows updated by every signing transaction."""
+    PetitionCount.objects.filter(petition=petition).update(
+        total=F("total") + 1, updated_at=timezone.now()
+    )
+    seat = ConstituencyCount.objects.filter(petition=petition, constituency_code=constituency_code)
+    if not seat.update(total=F("total") + 1):
+        ConstituencyCount.objects.bulk_create(
+            [ConstituencyCount(petition=petition, constituency_code=constituency_code)],
+            ignore_conflicts=True,
+        )
+        seat.update(total=F("total") + 1)
+
+
+def _sign(*, petition, values, ip: str, count_in_request: bool) -> services.Signing:
+    """services.petition_sign for a petition without confirmation, minus the CountChange
+    row; with count_in_request the counters are updated in the same transaction."""
+    name, email, place = services._check(
+        petition=petition, name=values["name"], email=values["email"], postcode=values["postcode"]
+    )
+    ip_hash = abuse.client_ip_hash(ip)
+    domain = abuse.email_domain(email)
+    suspect = abuse.signing_over_limit(ip_hash=ip_hash, domain=domain)
+    code = services.share_code(petition=petition, email=email)
+    counts_now = not petition.confirmation_required and not suspect
+    with transaction.atomic():
+        supporter, _ = supporter_get_or_create(email=email, name=name)
+        if values["campaign_email_opt_in"]:
+            consent_record(
+                supporter=supporter,
+                purpose=ConsentRecord.Purpose.CAMPAIGN_EMAIL,
+                wording=services.CAMPAIGN_EMAIL_WORDING,
+                source=f"petition:{petition.slug}",
+            )
+        try:
+            with transaction.atomic():
+                Signature.objects.create(
+                    petition=petition,
+                    supporter=supporter,
+                    name=name,
+                    email=email,
+                    canonical_email=abuse.canonical_email(email),
+                    email_domain=domain,
+                    postcode=place.postcode,
+                    constituency_code=place.constituency_code,
+                    source=(values["source"] or "")[:50],
+                    referred_by=(values["ref"] or "")[:16],
+                    share_code=code,
+                    ip_hash=ip_hash,
+                    is_suspect=suspect,
+                    counted=counts_now,
+                    confirmed_at=None if petition.confirmation_required else timezone.now(),
+                )
+                if counts_now and count_in_request:
+                    _count_in_request(petition=petition, constituency_code=place.constituency_code)
+        except IntegrityError:
+            if Signature.objects.filter(petition=petition, email=email).first() is None:
+                raise
+    return services.Signing(
+        petition=petition,
+        constituency_code=place.constituency_code,
+        share_code=code,
+        confirmation_required=petition.confirmation_required,
+    )
+
+
+class _BaselineSign(APIView):
+    """api.PetitionSign with the signing service swapped for _sign."""
+
+    permission_classes = [permissions.AllowAny]
+    count_in_request = False
+
+    def post(self, request, slug):
+        petition = get_object_or_404(public_petitions(), slug=slug)
+        data = serializers.SignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            signed = _sign(
+                petition=petition,
+                values=data.validated_data,
+                ip=abuse.client_ip(request),
+                count_in_request=self.count_in_request,
+            )
+        except ValidationError as error:
+            raise _field_errors(error) from error
+        share_url = settings.SITE_URL.rstrip("/") + reverse("petitions:detail", args=[slug])
+        body = {
+            "detail": CONFIRM_MESSAGE if signed.confirmation_required else COUNTED_MESSAGE,
+            "confirmation_required": signed.confirmation_required,
+            "constituency_code": signed.constituency_code,
+            "share_url": f"{share_url}?ref={signed.share_code}",
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class NaiveSign(_BaselineSign):
+    count_in_request = True
+
+
+class InsertOnlySign(_BaselineSign):
+    count_in_request = False
