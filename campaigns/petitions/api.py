@@ -59,18 +59,8 @@ class PetitionSign(APIView):
         )
         data = serializers.SignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
         try:
-            signed = services.petition_sign(
-                petition=petition,
-                name=values["name"],
-                email=values["email"],
-                postcode=values["postcode"],
-                campaign_email_opt_in=values["campaign_email_opt_in"],
-                source=values["source"],
-                referred_by=values["ref"],
-                ip=client_ip(request),
-            )
+            signed = self.sign(petition, data.validated_data, client_ip(request))
         except DjangoValidationError as error:
             raise _field_errors(error) from error
         share_url = settings.SITE_URL.rstrip("/") + reverse("petitions:detail", args=[slug])
@@ -81,6 +71,18 @@ class PetitionSign(APIView):
             "share_url": f"{share_url}?ref={signed.share_code}",
         }
         return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    def sign(self, petition, values, ip) -> services.Signing:
+        return services.petition_sign(
+            petition=petition,
+            name=values["name"],
+            email=values["email"],
+            postcode=values["postcode"],
+            campaign_email_opt_in=values["campaign_email_opt_in"],
+            source=values["source"],
+            referred_by=values["ref"],
+            ip=ip,
+        )
 
 
 class PetitionCountView(APIView):
