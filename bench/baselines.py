@@ -4,7 +4,7 @@ Both are copies of api.PetitionSign + services.petition_sign for a petition that
 confirmation, doing the same work in the same order (the petition look-up, the input
 serializer, DRF's authentication and throttles, services._check with its email
 normalisation and volunteers.places postcode look-up, the abuse counters in Redis, the
-share code, supporter_get_or_create, the signature insert in a savepoint, the same answer
+share code, supporter_get_or_create, the signature insert (ON CONFLICT DO NOTHING), the same answer
 for a repeat), and differing only in how a signature is counted:
 
 - naive: in the signing transaction, right after the signature insert,
@@ -27,6 +27,7 @@ from django.utils import timezone
 from campaigns.petitions import abuse, services
 from campaigns.petitions.api import PetitionSign
 from campaigns.petitions.models import ConstituencyCount, PetitionCount, Signature
+from config.db import insert_unless_exists
 from volunteers.models import ConsentRecord
 from volunteers.services import consent_record, supporter_get_or_create
 
@@ -65,30 +66,28 @@ def _sign(*, petition, values, ip: str, count_in_request: bool) -> services.Sign
                 wording=services.CAMPAIGN_EMAIL_WORDING,
                 source=f"petition:{petition.slug}",
             )
-        try:
-            with transaction.atomic():
-                Signature.objects.create(
-                    petition=petition,
-                    supporter=supporter,
-                    name=name,
-                    email=email,
-                    canonical_email=abuse.canonical_email(email),
-                    email_domain=domain,
-                    postcode=place.postcode,
-                    constituency_code=place.constituency_code,
-                    source=(values["source"] or "")[:50],
-                    referred_by=(values["ref"] or "")[:16],
-                    share_code=code,
-                    ip_hash=ip_hash,
-                    is_suspect=suspect,
-                    counted=counts_now,
-                    confirmed_at=None if petition.confirmation_required else timezone.now(),
-                )
-                if counts_now and count_in_request:
-                    _count_in_request(petition=petition, constituency_code=place.constituency_code)
-        except IntegrityError:
-            if Signature.objects.filter(petition=petition, email=email).first() is None:
-                raise
+        signature = Signature(
+            petition=petition,
+            supporter=supporter,
+            name=name,
+            email=email,
+            canonical_email=abuse.canonical_email(email),
+            email_domain=domain,
+            postcode=place.postcode,
+            constituency_code=place.constituency_code,
+            source=(values["source"] or "")[:50],
+            referred_by=(values["ref"] or "")[:16],
+            share_code=code,
+            ip_hash=ip_hash,
+            is_suspect=suspect,
+            counted=counts_now,
+            confirmed_at=None if petition.confirmation_required else timezone.now(),
+        )
+        if insert_unless_exists(signature):
+            if counts_now and count_in_request:
+                _count_in_request(petition=petition, constituency_code=place.constituency_code)
+        elif Signature.objects.filter(petition=petition, email=email).first() is None:
+            raise IntegrityError("The signature could not be stored.")
     return services.Signing(
         petition=petition,
         constituency_code=place.constituency_code,

@@ -6,6 +6,8 @@ Every error response has the same body, so a mobile client needs one code path:
      "fields": {"email": ["Enter a valid email address."]}}
 
 `fields` is present only for validation errors, with one list of messages per field.
+
+Requests are throttled by config.throttling.RequestRateThrottle.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

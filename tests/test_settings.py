@@ -83,7 +83,7 @@ def test_services_come_from_the_environment(tmp_path):
     )
 
     assert configured["engine"] == "django.db.backends.postgresql"
-    assert configured["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["cache"] == "config.cache.RedisCache"
     assert configured["broker"] == "redis://127.0.0.1:6379/0"
     assert configured["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert configured["num_proxies"] == configured["allauth_proxies"] == 1

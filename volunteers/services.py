@@ -1,7 +1,6 @@
 """Writes about people: finding supporters by email and linking them to accounts."""
 
-from django.db import IntegrityError, transaction
-
+from config.db import insert_unless_exists
 from volunteers.models import ConsentRecord, Supporter, User, normalise_email
 
 
@@ -9,16 +8,16 @@ def supporter_get_or_create(*, email: str, name: str = "") -> tuple[Supporter, b
     """The one Supporter for this address, created if new; safe under concurrency.
 
     Two requests with the same address (in any case or spacing) end with one row: the
-    unique constraint decides, and the loser reads the winner's row.
+    unique constraint decides, and the loser reads the winner's row. One statement for a
+    new address, two for a known one, and no savepoint: it sits on the signing hot path.
     """
     email = normalise_email(email)
     if not email:
         raise ValueError("An email address is required.")
-    try:
-        with transaction.atomic():
-            return Supporter.objects.get_or_create(email=email, defaults={"name": name})
-    except IntegrityError:
-        return Supporter.objects.get(email=email), False
+    supporter = Supporter(email=email, name=name)
+    if insert_unless_exists(supporter):
+        return supporter, True
+    return Supporter.objects.get(email=email), False
 
 
 def supporter_link_user(*, user: User) -> Supporter:

@@ -22,6 +22,7 @@ from campaigns.petitions.models import (
     PetitionCount,
     Signature,
 )
+from config.db import insert_row, insert_unless_exists
 from volunteers.models import ConsentRecord, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
 from volunteers.services import consent_record, supporter_get_or_create
@@ -129,33 +130,35 @@ def petition_sign(
                 wording=CAMPAIGN_EMAIL_WORDING,
                 source=f"petition:{petition.slug}",
             )
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    petition=petition,
-                    supporter=supporter,
-                    name=name,
-                    email=email,
-                    canonical_email=abuse.canonical_email(email),
-                    email_domain=domain,
-                    postcode=place.postcode,
-                    constituency_code=place.constituency_code,
-                    source=(source or "")[:50],
-                    referred_by=(referred_by or "")[:16],
-                    share_code=code,
-                    ip_hash=ip_hash,
-                    is_suspect=suspect,
-                    counted=counts_now,
-                    confirmed_at=None if petition.confirmation_required else timezone.now(),
-                )
-                if counts_now:
-                    CountChange.objects.create(
+        signature = Signature(
+            petition=petition,
+            supporter=supporter,
+            name=name,
+            email=email,
+            canonical_email=abuse.canonical_email(email),
+            email_domain=domain,
+            postcode=place.postcode,
+            constituency_code=place.constituency_code,
+            source=(source or "")[:50],
+            referred_by=(referred_by or "")[:16],
+            share_code=code,
+            ip_hash=ip_hash,
+            is_suspect=suspect,
+            counted=counts_now,
+            confirmed_at=None if petition.confirmation_required else timezone.now(),
+        )
+        # The unique constraint (petition, email) decides a race; the loser reads the row.
+        if insert_unless_exists(signature):
+            if counts_now:
+                insert_row(
+                    CountChange(
                         petition=petition, constituency_code=place.constituency_code, delta=1
                     )
-        except IntegrityError:
+                )
+        else:
             signature = Signature.objects.filter(petition=petition, email=email).first()
-            if signature is None:
-                raise
+            if signature is None:  # a conflict on something else: not a repeat
+                raise IntegrityError("The signature could not be stored.")
         needs_email = (
             petition.confirmation_required
             and signature.confirmed_at is None
@@ -275,10 +278,19 @@ def petition_counts_apply(*, batch: int = 10_000) -> int:
             [ConstituencyCount(petition_id=p, constituency_code=c) for p, c in by_seat],
             ignore_conflicts=True,
         )
-        for (petition_id, code), delta in by_seat.items():
+        # One read and one write for all seats, not an UPDATE per seat; the rows are locked
+        # (in a fixed order) so a concurrent run waits rather than losing an addition.
+        seats = (
+            ConstituencyCount.objects.select_for_update()
+            .filter(petition_id__in=totals, constituency_code__in={code for _, code in by_seat})
+            .order_by("pk")
+        )
+        changed = []
+        for seat in seats:
+            delta = by_seat.get((seat.petition_id, seat.constituency_code))
             if delta:
-                ConstituencyCount.objects.filter(
-                    petition_id=petition_id, constituency_code=code
-                ).update(total=F("total") + delta)
+                seat.total += delta
+                changed.append(seat)
+        ConstituencyCount.objects.bulk_update(changed, ["total"], batch_size=1000)
         CountChange.objects.filter(pk__in=[r[0] for r in rows]).delete()
     return len(rows)

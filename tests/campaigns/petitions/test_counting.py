@@ -126,3 +126,21 @@ def test_counted_signatures_are_the_only_ones_in_the_total(petition, seats):
 
     assert counted_total(petition) == 0  # confirmed_at alone does not count: only the service
     assert mail.outbox
+
+
+def test_folding_takes_the_same_queries_for_three_seats_as_for_three_hundred(instant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fold(seats):
+        CountChange.objects.bulk_create(
+            CountChange(petition=instant, constituency_code=f"E{n:08d}", delta=1)
+            for n in range(seats)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert petition_counts_apply() == seats
+        return len(queries)
+
+    assert fold(3) == fold(300)
+    assert sum(ConstituencyCount.objects.values_list("total", flat=True)) == 303
+    assert counted_total(instant) == 303

@@ -1,0 +1,53 @@
+"""The hot-path inserts of config/db.py."""
+
+import pytest
+from django.db import connection, transaction
+
+from campaigns.petitions.models import CountChange
+from config.db import insert_row, insert_unless_exists
+from tests.factories import PetitionFactory
+from volunteers.models import Supporter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_row_is_inserted_with_its_defaults_and_key():
+    supporter = Supporter(email="jo@example.org", name="Jo")
+
+    assert insert_unless_exists(supporter) is True
+
+    stored = Supporter.objects.get(pk=supporter.pk)
+    assert (stored.email, stored.name) == ("jo@example.org", "Jo")
+    assert stored.created_at is not None and stored.created_at == supporter.created_at
+
+
+def test_an_existing_row_is_left_as_it_was():
+    Supporter.objects.create(email="jo@example.org", name="Jo")
+    again = Supporter(email="jo@example.org", name="Someone else")
+
+    assert insert_unless_exists(again) is False
+
+    assert again.pk is None
+    assert list(Supporter.objects.values_list("name", flat=True)) == ["Jo"]
+
+
+@pytest.mark.postgres
+def test_a_conflict_inside_a_transaction_leaves_it_usable():
+    Supporter.objects.create(email="jo@example.org")
+
+    with transaction.atomic():
+        assert insert_unless_exists(Supporter(email="jo@example.org")) is False
+        # A failed plain INSERT would have aborted the transaction here.
+        Supporter.objects.create(email="sam@example.org")
+
+    assert Supporter.objects.count() == 2
+    assert connection.vendor == "postgresql"
+
+
+def test_insert_row_stores_a_journal_row_and_sets_its_key():
+    petition = PetitionFactory()
+    change = CountChange(petition=petition, constituency_code="E14000001", delta=1)
+
+    insert_row(change)
+
+    assert CountChange.objects.get(pk=change.pk).constituency_code == "E14000001"

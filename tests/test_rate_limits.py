@@ -1,0 +1,77 @@
+"""Fixed-window counters (config/ratelimit.py) and the API throttle built on them."""
+
+import time
+
+import pytest
+from django.core.cache import caches
+
+from config.ratelimit import window_counts
+from config.throttling import RequestRateThrottle
+from tests.factories import PASSWORD, OrganiserFactory
+from tests.harness.services import require
+
+CAMPAIGNS = "/api/v1/campaigns/"
+
+
+def test_each_key_and_window_counts_on_its_own():
+    first = window_counts([("a", 60), ("b", 60)])
+    second = window_counts([("a", 60), ("c", 30)])
+
+    assert [count for count, _ in first] == [1, 1]
+    assert [count for count, _ in second] == [2, 1]
+    assert all(0 < left <= window for (_, left), window in zip(second, (60, 30), strict=True))
+
+
+def test_a_window_closes_after_its_seconds():
+    counted = [window_counts([("burst", 2)])[0][0] for _ in range(2)]
+
+    time.sleep(2.2)
+
+    assert counted == [1, 2]
+    assert window_counts([("burst", 2)])[0][0] == 1
+
+
+def test_on_redis_every_counter_has_an_expiry():
+    cache = caches["default"]
+    require(hasattr(cache, "count_in_windows"), "needs the Redis cache: set REDIS_URL")
+
+    window_counts([("expiring", 90), ("expiring", 90), ("other", 5)])
+
+    client = cache._cache.get_client()
+    ttls = [client.ttl(cache.make_key(key)) for key in ("expiring", "other")]
+    assert 0 < ttls[0] <= 90
+    assert 0 < ttls[1] <= 5
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    monkeypatch.setattr(RequestRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+
+
+@pytest.mark.django_db
+def test_an_anonymous_client_is_refused_past_its_rate_with_retry_after(client, rates):
+    answers = [client.get(CAMPAIGNS, REMOTE_ADDR="203.0.113.7") for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json()["status"] == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+
+@pytest.mark.django_db
+def test_each_client_address_has_its_own_allowance(client, rates):
+    for _ in range(3):
+        client.get(CAMPAIGNS, REMOTE_ADDR="203.0.113.7")
+
+    assert client.get(CAMPAIGNS, REMOTE_ADDR="203.0.113.7").status_code == 429
+    assert client.get(CAMPAIGNS, REMOTE_ADDR="198.51.100.9").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_is_counted_by_account_at_the_user_rate(client, rates):
+    organiser = OrganiserFactory()
+    assert client.login(email=organiser.email, password=PASSWORD)
+
+    codes = [client.get(CAMPAIGNS, REMOTE_ADDR=f"203.0.113.{n}").status_code for n in range(6)]
+
+    assert codes == [200] * 5 + [429]
