@@ -26,22 +26,36 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _Client
+        self._scripts = {}
 
     def count_in_windows(self, counters):
         """config.ratelimit.window_counts on Redis: every counter in one round trip.
 
-        For each (key, window): SET key 0 EX window NX opens the window if none is open,
-        INCR counts the event (keeping the expiry) and TTL says how long the window has
-        left. MULTI/EXEC, so a window cannot expire between the SET and the INCR, which
-        would leave a counter with no expiry.
+        One Lua script, run atomically by Redis: for each (key, window), SET key 0 EX
+        window NX opens the window if none is open, INCR counts the event (keeping the
+        expiry) and TTL says how long the window has left. Atomic, so a window cannot
+        expire between the SET and the INCR, which would leave a counter with no expiry.
         """
+        if not counters:
+            return []
         client = self._cache.get_client(write=True)
-        with client.pipeline(transaction=True) as pipe:
-            for key, window in counters:
-                key = self.make_and_validate_key(key)
-                pipe.set(key, 0, ex=window, nx=True)
-                pipe.incr(key)
-                pipe.ttl(key)
-            replies = pipe.execute()
-        counts, ttls = replies[1::3], replies[2::3]
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_COUNT_IN_WINDOWS)
+        replies = script(
+            keys=[self.make_and_validate_key(key) for key, _ in counters],
+            args=[window for _, window in counters],
+        )
+        counts, ttls = replies[0::2], replies[1::2]
         return [(count, max(ttl, 0)) for count, ttl in zip(counts, ttls, strict=True)]
+
+
+_COUNT_IN_WINDOWS = """
+local replies = {}
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, 0, 'EX', ARGV[i], 'NX')
+    replies[#replies + 1] = redis.call('INCR', key)
+    replies[#replies + 1] = redis.call('TTL', key)
+end
+return replies
+"""

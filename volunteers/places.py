@@ -169,7 +169,13 @@ def _cache_key(postcode: str) -> str:
 
 
 def _fallback_place(postcode: str, *, code: str) -> Place | None:
-    row = PostcodeFallback.objects.filter(code=code).first()
+    # Hand-written: every signing asks this first, and the ORM would cost three times as much.
+    found = PostcodeFallback.objects.raw(
+        "SELECT id, constituency_code, constituency_name, region, latitude, longitude "
+        "FROM volunteers_postcodefallback WHERE code = %s",
+        [code],
+    )
+    row = next(iter(found), None)
     if row is None:
         return None
     return Place(

@@ -3,6 +3,7 @@ a message per field, in the error shape of config/api.py."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
@@ -15,7 +16,12 @@ from rest_framework.views import APIView
 from campaigns.petitions import serializers, services
 from campaigns.petitions.abuse import client_ip
 from campaigns.petitions.models import Petition
-from campaigns.petitions.selectors import constituency_counts, petition_total, public_petitions
+from campaigns.petitions.selectors import (
+    constituency_counts,
+    petition_for_signing,
+    petition_total,
+    public_petitions,
+)
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your signature."
 COUNTED_MESSAGE = "Thank you for signing."
@@ -53,10 +59,9 @@ class PetitionSign(APIView):
 
     @extend_schema(request=serializers.SignInput, responses={202: serializers.SignOutput})
     def post(self, request, slug):
-        # Signing needs neither the campaign nor the count: no joins on the hot path.
-        petition = get_object_or_404(
-            Petition.objects.exclude(state=Petition.State.DRAFT), slug=slug
-        )
+        petition = petition_for_signing(slug)
+        if petition is None:
+            raise Http404
         data = serializers.SignInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -21,6 +21,18 @@ def public_petitions():
     return Petition.objects.exclude(state=Petition.State.DRAFT).select_related("campaign", "count")
 
 
+def petition_for_signing(slug: str) -> Petition | None:
+    """The petition a signature is for, if it is not a draft, with only what signing reads
+    (other fields load on first use). A hand-written SELECT: signing is the hot path, and
+    this costs about a third of building the same query through the ORM."""
+    found = Petition.objects.raw(
+        "SELECT id, campaign_id, slug, state, opens_at, closes_at, confirmation_required "
+        "FROM petitions_petition WHERE slug = %s AND state <> %s",
+        [slug, Petition.State.DRAFT],
+    )
+    return next(iter(found), None)
+
+
 def petition_total(petition: Petition) -> tuple[int, object]:
     """(confirmed total, when it last changed), from the one PetitionCount row."""
     count = PetitionCount.objects.filter(petition=petition).values_list("total", "updated_at")

@@ -124,3 +124,25 @@ def test_count_is_cacheable_and_answers_304_when_unchanged(client, seats):
     assert unchanged.status_code == 304
     assert changed.status_code == 200
     assert changed.json()["total"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_takes_a_fixed_small_number_of_queries(
+    client, seats, django_assert_max_num_queries
+):
+    """The hot path: petition, postcode, then one transaction with the supporter, the
+    signature and its journal row, and no savepoints; a deferred field read by mistake
+    would add a query here."""
+    instant = PetitionFactory(confirmation_required=False)
+    url = f"/api/v1/petitions/{instant.slug}/signatures/"
+    body = {"name": "Jo Bloggs", "email": "jo@example.org", "postcode": "ZA1 1AA"}
+
+    with django_assert_max_num_queries(7) as queries:
+        response = client.post(url, body, content_type="application/json")
+
+    assert response.status_code == 202
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements.count("SELECT") == 2
+    assert statements.count("INSERT") == 3
+    assert "SAVEPOINT" not in statements
+    assert Signature.objects.get().counted
