@@ -278,11 +278,15 @@ def petition_counts_apply(*, batch: int = 10_000) -> int:
             [ConstituencyCount(petition_id=p, constituency_code=c) for p, c in by_seat],
             ignore_conflicts=True,
         )
-        # One read and one write for all seats, not an UPDATE per seat; the rows are locked
-        # (in a fixed order) so a concurrent run waits rather than losing an addition.
+        # One read and one write for all seats, not an UPDATE per seat: the rows are locked
+        # (in a fixed order) so a concurrent run waits rather than losing an addition, then
+        # written back by one INSERT ... ON CONFLICT DO UPDATE (bulk_update's CASE would
+        # grow with the square of the number of seats).
         seats = (
             ConstituencyCount.objects.select_for_update()
-            .filter(petition_id__in=totals, constituency_code__in={code for _, code in by_seat})
+            .filter(
+                petition_id__in=totals, constituency_code__in={code for _, code in by_seat}
+            )
             .order_by("pk")
         )
         changed = []
@@ -291,6 +295,12 @@ def petition_counts_apply(*, batch: int = 10_000) -> int:
             if delta:
                 seat.total += delta
                 changed.append(seat)
-        ConstituencyCount.objects.bulk_update(changed, ["total"], batch_size=1000)
+        ConstituencyCount.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["petition", "constituency_code"],
+            update_fields=["total"],
+            batch_size=1000,
+        )
         CountChange.objects.filter(pk__in=[r[0] for r in rows]).delete()
     return len(rows)
