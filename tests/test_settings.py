@@ -28,6 +28,7 @@ out = {
     "beat_scheduler": app.conf.beat_scheduler,
     "num_proxies": settings.REST_FRAMEWORK["NUM_PROXIES"],
     "allauth_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
 }
 if connection.vendor == "sqlite":
     with connection.cursor() as cursor:
@@ -43,6 +44,7 @@ OWN_VARIABLES = (
     "CACHE_URL",
     "DJANGO_ENV",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_PREPARED_STATEMENTS",
 )
 
 
@@ -87,6 +89,16 @@ def test_services_come_from_the_environment(tmp_path):
     assert configured["broker"] == "redis://127.0.0.1:6379/0"
     assert configured["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert configured["num_proxies"] == configured["allauth_proxies"] == 1
+
+
+def test_postgresql_prepares_statements_unless_a_pooler_needs_them_off(tmp_path):
+    url = "postgres://u:p@127.0.0.1:5432/groundswell"
+
+    default = settings_under(tmp_path, DATABASE_URL=url)["db_options"]
+    pooled = settings_under(tmp_path, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="off")
+
+    assert default == {"server_side_binding": True, "prepare_threshold": 5}
+    assert pooled["db_options"] == {}
 
 
 def test_argon2_comes_first_and_celery_is_set_for_reliability(tmp_path):
