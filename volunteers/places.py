@@ -21,8 +21,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-
-from volunteers.models import PostcodeFallback
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -169,22 +168,25 @@ def _cache_key(postcode: str) -> str:
 
 
 def _fallback_place(postcode: str, *, code: str) -> Place | None:
-    # Hand-written: every signing asks this first, and the ORM would cost three times as much.
-    found = PostcodeFallback.objects.raw(
-        "SELECT id, constituency_code, constituency_name, region, latitude, longitude "
-        "FROM volunteers_postcodefallback WHERE code = %s",
-        [code],
-    )
-    row = next(iter(found), None)
+    # Hand-written: every signing asks this first, and the ORM would cost several times as
+    # much. Plain text and numbers come back, so no field conversion is needed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT constituency_code, constituency_name, region, latitude, longitude "
+            "FROM volunteers_postcodefallback WHERE code = %s",
+            [code],
+        )
+        row = cursor.fetchone()
     if row is None:
         return None
+    constituency_code, constituency_name, region, latitude, longitude = row
     return Place(
         postcode=postcode,
-        constituency_code=row.constituency_code,
-        constituency_name=row.constituency_name,
-        region=row.region,
-        latitude=row.latitude,
-        longitude=row.longitude,
+        constituency_code=constituency_code,
+        constituency_name=constituency_name,
+        region=region,
+        latitude=latitude,
+        longitude=longitude,
         source=SOURCE_FALLBACK,
     )
 
