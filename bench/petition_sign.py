@@ -77,6 +77,13 @@ def parse_args():
         "--rate-seconds", type=float, help="length of each fixed-rate run (--seconds)"
     )
     parser.add_argument("--variants", default="real,naive,insert-only", help="(all three)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="runs of every variant, every other round in reverse order, so that drift over "
+        "the benchmark falls on all variants alike (2)",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
     parser.add_argument(
         "--worker-class", default="sync", choices=["sync", "gthread"], help="(sync)"
@@ -96,6 +103,8 @@ def parse_args():
     unknown = set(args.variants) - set(VARIANTS)
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     args.rate_seconds = args.rate_seconds or args.seconds
     args.rates = [float(r) for r in args.extra_rates.split(",") if r.strip()]
     args.rates = sorted({*args.rates, *([args.rate] if args.rate else [])})
@@ -513,7 +522,26 @@ def celery_task_times(log_path, start, end):
     return runs, longest, most
 
 
-def run_one(args, processes, work_dir, port, postcodes, label, variant, rate=None):
+def variant_order(variants, rounds):
+    """(variant, round) pairs: the variants in order, then reversed, and so on (ABC CBA)."""
+    return [
+        (variant, round_)
+        for round_ in range(1, rounds + 1)
+        for variant in (variants if round_ % 2 else variants[::-1])
+    ]
+
+
+def pooled_rates(results) -> dict[str, float]:
+    """Accepted signatures per second of each variant over all its rounds."""
+    accepted, seconds = {}, {}
+    for result in results:
+        variant = result["variant"]
+        accepted[variant] = accepted.get(variant, 0) + result["sign"]["accepted"]
+        seconds[variant] = seconds.get(variant, 0.0) + result["load_seconds"]
+    return {variant: accepted[variant] / seconds[variant] for variant in accepted}
+
+
+def run_one(args, processes, work_dir, port, postcodes, label, variant, rate=None, name=None):
     petition = petition_create(label)
     seconds = args.rate_seconds if rate else args.seconds
     config = {
@@ -546,7 +574,7 @@ def run_one(args, processes, work_dir, port, postcodes, label, variant, rate=Non
     result["check"] = counts_check(petition, result.pop("accepted_emails"), variant)
     result["variant"] = variant
     result["rate"] = rate
-    result["name"] = f"{variant} @{rate:g}/s" if rate else variant
+    result["name"] = name or (f"{variant} @{rate:g}/s" if rate else variant)
     result["petition"] = petition.slug
     result["accepted_per_s"] = result["sign"]["accepted"] / result["load_seconds"]
     result["requests_per_s"] = result["sign"]["requests"] / result["load_seconds"]
@@ -666,7 +694,14 @@ def report(args, started, facts, found, pg, results, rate_results, constituencie
     add(
         f"- gunicorn `config.wsgi`, {args.workers} `{args.worker_class}` workers{threads}, "
         "DJANGO_ENV=production (DEBUG off), DJANGO_SETTINGS_MODULE=bench.settings, "
-        f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}."
+        f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}, prepared "
+        "statements "
+        + (
+            "on"
+            if settings.DATABASES["default"].get("OPTIONS", {}).get("server_side_binding")
+            else "off"
+        )
+        + " (DATABASE_PREPARED_STATEMENTS)."
     )
     add(
         "- Counting: a real `celery -A config worker --concurrency=2 --queues=celery,petitions` "
@@ -692,7 +727,9 @@ def report(args, started, facts, found, pg, results, rate_results, constituencie
         f"{limits['domain_burst'][1]}s each). Suspect signatures are checked to be zero."
     )
     add(
-        f"- Load: {args.signers} closed-loop signers for {args.seconds:g} s per variant, "
+        f"- Load: {args.signers} closed-loop signers for {args.seconds:g} s per variant and "
+        f"round ({args.rounds} round{'s' if args.rounds > 1 else ''}, every other one in "
+        "reverse order), "
         f"{args.repeat_share:.0%} repeated emails (half re-typed in upper case or with spaces), "
         f"postcodes spread over {constituencies} demo constituencies (also lower case or "
         f"without the space); {args.pollers} clients polling the count every "
@@ -725,15 +762,22 @@ def report(args, started, facts, found, pg, results, rate_results, constituencie
         "Count lag: for each poll, how long the oldest accepted signature missing from the "
         "published total had waited (polls go on after the load until the total catches up)."
     )
-    by_name = {r["variant"]: r for r in results}
+    pooled = pooled_rates(results)
     ratios = {}
-    if "real" in by_name:
+    if pooled.get("real"):
         for other in ("naive", "insert-only"):
-            if other in by_name and by_name[other]["accepted_per_s"]:
-                ratios[other] = by_name["real"]["accepted_per_s"] / by_name[other]["accepted_per_s"]
+            if pooled.get(other):
+                ratios[other] = pooled["real"] / pooled[other]
     add("")
     add("### Ratios (accepted signatures per second)")
     add("")
+    if args.rounds > 1:
+        add(
+            f"Over all {args.rounds} rounds of each variant: "
+            + ", ".join(f"{variant} {rate:.1f}/s" for variant, rate in pooled.items())
+            + "."
+        )
+        add("")
     for other, ratio in ratios.items():
         add(f"- real / {other}: **{ratio:.2f}x**")
     if rate_results:
@@ -992,11 +1036,14 @@ def main():
                 run_one(warm, processes, work_dir, port, postcodes, f"warmup-{variant}", variant)
 
         results = []
-        for variant in args.variants:
+        for variant, round_ in variant_order(args.variants, args.rounds):
             processes.check_alive()
             vacuum(args.database_url)
             time.sleep(2)
-            result = run_one(args, processes, work_dir, port, postcodes, variant, variant)
+            label, name = variant, variant
+            if args.rounds > 1:
+                label, name = f"{variant}-round-{round_}", f"{variant} (round {round_})"
+            result = run_one(args, processes, work_dir, port, postcodes, label, variant, name=name)
             result["cpu"] = sampler.window(result["wall_start"], result["wall_end"])
             if variant == "real":
                 result["celery"] = celery_task_times(
