@@ -1,4 +1,5 @@
-"""Django's Redis cache, keeping one Redis client per connection pool.
+"""Django's Redis cache, keeping one Redis client per connection pool, plus the counters
+of config/ratelimit.py in one round trip (`count_in_windows`).
 
 django.core.cache.backends.redis builds a new redis.Redis object for every cache call (the
 pool and its connections are reused; the client object is not). On the signing path that
