@@ -16,8 +16,9 @@ for a repeat), and differing only in how a signature is counted:
   supporter. The floor the real path's CountChange insert is compared with.
 
 The real variant inserts a CountChange row instead, folded into the counts by Celery.
-services._check is private to the petitions app: used here on purpose so the baselines
-validate exactly as the real path does (if it is renamed, this file fails at import).
+services._check and services._signature_build are private to the petitions app: used here
+on purpose so the baselines validate and build the row exactly as the real path does (if
+either is renamed, this file fails at once).
 """
 
 from django.db import IntegrityError, transaction
@@ -66,22 +67,18 @@ def _sign(*, petition, values, ip: str, count_in_request: bool) -> services.Sign
                 wording=services.CAMPAIGN_EMAIL_WORDING,
                 source=f"petition:{petition.slug}",
             )
-        signature = Signature(
+        signature = services._signature_build(
             petition=petition,
             supporter=supporter,
             name=name,
             email=email,
-            canonical_email=abuse.canonical_email(email),
-            email_domain=domain,
-            postcode=place.postcode,
-            constituency_code=place.constituency_code,
-            source=(values["source"] or "")[:50],
-            referred_by=(values["ref"] or "")[:16],
+            place=place,
+            source=values["source"],
+            referred_by=values["ref"],
             share_code=code,
             ip_hash=ip_hash,
-            is_suspect=suspect,
+            suspect=suspect,
             counted=counts_now,
-            confirmed_at=None if petition.confirmation_required else timezone.now(),
         )
         if insert_unless_exists(signature):
             if counts_now and count_in_request:

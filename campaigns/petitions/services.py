@@ -95,6 +95,40 @@ def _check(*, petition, name, email, postcode):
     return name, email, place
 
 
+def _signature_build(
+    *,
+    petition,
+    supporter,
+    name,
+    email,
+    place,
+    source,
+    referred_by,
+    share_code,
+    ip_hash,
+    suspect,
+    counted,
+) -> Signature:
+    """The Signature row for a checked signer (not yet stored)."""
+    return Signature(
+        petition=petition,
+        supporter=supporter,
+        name=name,
+        email=email,
+        canonical_email=abuse.canonical_email(email),
+        email_domain=abuse.email_domain(email),
+        postcode=place.postcode,
+        constituency_code=place.constituency_code,
+        source=(source or "")[:50],
+        referred_by=(referred_by or "")[:16],
+        share_code=share_code,
+        ip_hash=ip_hash,
+        is_suspect=suspect,
+        counted=counted,
+        confirmed_at=None if petition.confirmation_required else timezone.now(),
+    )
+
+
 def petition_sign(
     *,
     petition: Petition,
@@ -130,26 +164,26 @@ def petition_sign(
                 wording=CAMPAIGN_EMAIL_WORDING,
                 source=f"petition:{petition.slug}",
             )
-        signature = Signature(
+        signature = _signature_build(
             petition=petition,
             supporter=supporter,
             name=name,
             email=email,
-            canonical_email=abuse.canonical_email(email),
-            email_domain=domain,
-            postcode=place.postcode,
-            constituency_code=place.constituency_code,
-            source=(source or "")[:50],
-            referred_by=(referred_by or "")[:16],
+            place=place,
+            source=source,
+            referred_by=referred_by,
             share_code=code,
             ip_hash=ip_hash,
-            is_suspect=suspect,
+            suspect=suspect,
             counted=counts_now,
-            confirmed_at=None if petition.confirmation_required else timezone.now(),
         )
         # The unique constraint (petition, email) decides a race; the loser reads the row.
-        count = CountChange(petition=petition, constituency_code=place.constituency_code, delta=1)
-        if not insert_unless_exists(signature, then=count if counts_now else None):
+        count = (
+            CountChange(petition=petition, constituency_code=place.constituency_code, delta=1)
+            if counts_now
+            else None
+        )
+        if not insert_unless_exists(signature, then=count):
             signature = Signature.objects.filter(petition=petition, email=email).first()
             if signature is None:  # a conflict on something else: not a repeat
                 raise IntegrityError("The signature could not be stored.")
