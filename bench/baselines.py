@@ -28,7 +28,7 @@ from django.utils import timezone
 from campaigns.petitions import abuse, services
 from campaigns.petitions.api import PetitionSign
 from campaigns.petitions.models import ConstituencyCount, PetitionCount, Signature
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
 from volunteers.models import ConsentRecord
 from volunteers.services import consent_record, supporter_get_or_create
 

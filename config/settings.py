@@ -131,11 +131,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # The cache holds rate-limit counters, so it must be shared by every process: Redis when
-# there is one. The local default serves one runserver process, where memory is enough.
+# there is one (django-redis: one client per connection pool, and the connection that
+# core/ratelimit.py runs its counting script on). The local default serves one runserver
+# process, where memory is enough.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "groundswell",
         }
@@ -268,16 +270,16 @@ REST_FRAMEWORK = {
     ],
     # Every endpoint is private unless its view says otherwise.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.RequestRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/min"),
         "user": env.str("API_USER_RATE", default="600/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

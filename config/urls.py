@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-import config.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
 from campaigns.petitions import urls as petitions_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home

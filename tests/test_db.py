@@ -1,10 +1,11 @@
-"""The hot-path inserts of config/db.py."""
+"""The hot-path inserts of core/db.py."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.test.utils import isolate_apps
 
 from campaigns.petitions.models import CountChange
-from config.db import insert_row, insert_unless_exists
+from core.db import UnpreparableField, insert_row, insert_unless_exists
 from tests.factories import PetitionFactory
 from volunteers.models import Supporter
 
@@ -67,3 +68,30 @@ def test_the_row_that_goes_with_it_is_inserted_only_with_a_new_row():
         (change.pk, "E14000001")
     ]
     assert second_change.pk is None
+
+
+@isolate_apps("volunteers")
+@pytest.mark.parametrize(
+    ("field", "named"),
+    [
+        (models.IntegerField(db_default=1), "db_default"),
+        (
+            models.GeneratedField(
+                expression=models.F("id"), output_field=models.BigIntegerField(), db_persist=True
+            ),
+            "GeneratedField",
+        ),
+    ],
+)
+def test_a_field_the_database_computes_is_refused_with_its_name(field, named):
+    class Computed(models.Model):  # noqa: DJ008  (never shown)
+        label = models.CharField(max_length=10)
+        computed = field
+
+        class Meta:
+            app_label = "volunteers"
+
+    with pytest.raises(UnpreparableField, match=rf"volunteers.Computed.computed has .*{named}"):
+        insert_unless_exists(Computed(label="x"))
+    with pytest.raises(UnpreparableField):
+        insert_row(Computed(label="x"))

@@ -85,7 +85,7 @@ def test_services_come_from_the_environment(tmp_path):
     )
 
     assert configured["engine"] == "django.db.backends.postgresql"
-    assert configured["cache"] == "config.cache.RedisCache"
+    assert configured["cache"] == "django_redis.cache.RedisCache"
     assert configured["broker"] == "redis://127.0.0.1:6379/0"
     assert configured["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert configured["num_proxies"] == configured["allauth_proxies"] == 1

@@ -23,6 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from core.db import select_sql
+from volunteers.models import PostcodeFallback
+
 logger = logging.getLogger(__name__)
 
 SOURCE_POSTCODES_IO = "postcodes.io"
@@ -167,15 +170,19 @@ def _cache_key(postcode: str) -> str:
     return f"places:postcodes.io:v1:{postcode.replace(' ', '')}"
 
 
+def _fallback_sql() -> str:
+    return select_sql(
+        PostcodeFallback,
+        ("constituency_code", "constituency_name", "region", "latitude", "longitude"),
+        "{code} = %s",
+    )
+
+
 def _fallback_place(postcode: str, *, code: str) -> Place | None:
     # Hand-written: every signing asks this first, and the ORM would cost several times as
     # much. Plain text and numbers come back, so no field conversion is needed.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT constituency_code, constituency_name, region, latitude, longitude "
-            "FROM volunteers_postcodefallback WHERE code = %s",
-            [code],
-        )
+        cursor.execute(_fallback_sql(), [code])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -1,6 +1,6 @@
 """Writes about people: finding supporters by email and linking them to accounts."""
 
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
 from volunteers.models import ConsentRecord, Supporter, User, normalise_email
 
 

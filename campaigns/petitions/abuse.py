@@ -17,7 +17,7 @@ import hmac
 
 from django.conf import settings
 
-from config.ratelimit import window_counts
+from core.ratelimit import window_counts
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 

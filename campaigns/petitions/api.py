@@ -1,5 +1,5 @@
 """Petitions over REST: read, sign, count, confirm. All public; bad input gets a 400 with
-a message per field, in the error shape of config/api.py."""
+a message per field, in the error shape of core/api.py."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError

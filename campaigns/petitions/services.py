@@ -22,7 +22,7 @@ from campaigns.petitions.models import (
     PetitionCount,
     Signature,
 )
-from config.db import insert_unless_exists
+from core.db import insert_unless_exists
 from volunteers.models import ConsentRecord, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
 from volunteers.services import consent_record, supporter_get_or_create

@@ -7,7 +7,7 @@ Every error response has the same body, so a mobile client needs one code path:
 
 `fields` is present only for validation errors, with one list of messages per field.
 
-Requests are throttled by config.throttling.RequestRateThrottle.
+Requests are throttled by core.throttling.RequestRateThrottle.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

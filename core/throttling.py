@@ -7,11 +7,11 @@ so this must not import anything that imports views.
 
 from rest_framework import throttling
 
-from config.ratelimit import window_counts
+from core.ratelimit import window_counts
 
 
 class RequestRateThrottle(throttling.SimpleRateThrottle):
-    """DRF's anon and user throttles as one, counted in a fixed window (config.ratelimit).
+    """DRF's anon and user throttles as one, counted in a fixed window (core.ratelimit).
 
     DRF's own pair counts an anonymous request twice and keeps each client's history as a
     pickled list of timestamps, read and written back on every request: four cache round

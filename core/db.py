@@ -1,6 +1,10 @@
 """Inserts for hot paths, where every round trip to the database and every bit of the
 ORM's save() machinery counts. They skip signals, as bulk_create does; field defaults and
-auto_now_add apply as in save()."""
+auto_now_add apply as in save(). Fields whose value the database computes (db_default,
+GeneratedField) are refused with UnpreparableField rather than written wrongly."""
+
+import functools
+import string
 
 from django.db import connections, router
 
@@ -11,31 +15,18 @@ def insert_unless_exists(instance, *, then=None) -> bool:
 
     `INSERT ... ON CONFLICT DO NOTHING RETURNING id` (PostgreSQL, and SQLite from 3.35)
     instead of a savepoint, an insert that may fail and a rollback to the savepoint: safe
-    inside a transaction under any concurrency, since a conflict is not an error. On
-    PostgreSQL both rows go in one statement (a data-modifying WITH), so they are stored
-    together or not at all; elsewhere in two, which the caller's transaction holds
-    together. Returns True and sets the primary key(s) when `instance` was inserted;
-    False when it already existed (the caller reads the existing row).
+    inside a transaction under any concurrency, since a conflict is not an error. `then`
+    is a second plain INSERT; the caller's transaction holds the two together. Returns
+    True and sets the primary key(s) when `instance` was inserted; False when it already
+    existed (the caller reads the existing row).
     """
     connection = connections[router.db_for_write(type(instance), instance=instance)]
     table, columns, values, pk = _insert_parts(instance, connection)
-    first = f"INSERT INTO {table} ({columns}) VALUES ({_marks(values)}) ON CONFLICT DO NOTHING"
-    first += f" RETURNING {pk}"
-    if then is not None and connection.vendor == "postgresql":
-        then_table, then_columns, then_values, then_pk = _insert_parts(then, connection)
-        sql = (
-            f"WITH new_row AS ({first}), new_then AS (INSERT INTO {then_table} ({then_columns}) "
-            f"SELECT {_marks(then_values)} WHERE EXISTS (SELECT 1 FROM new_row) "
-            f"RETURNING {then_pk}) "
-            f"SELECT (SELECT {pk} FROM new_row), (SELECT {then_pk} FROM new_then)"
-        )
-        row = _fetch(connection, sql, values + then_values)
-        if row[0] is None:
-            return False
-        _saved(instance, row[0], connection)
-        _saved(then, row[1], connection)
-        return True
-    row = _fetch(connection, first, values)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({_marks(values)}) "
+        f"ON CONFLICT DO NOTHING RETURNING {pk}"
+    )
+    row = _fetch(connection, sql, values)
     if row is None:
         return False
     _saved(instance, row[0], connection)
@@ -53,6 +44,10 @@ def insert_row(instance) -> None:
     _saved(instance, _fetch(connection, sql, values)[0], connection)
 
 
+class UnpreparableField(TypeError):
+    """A model field whose value the database computes, which these inserts cannot write."""
+
+
 def _insert_parts(instance, connection) -> tuple[str, str, list, str]:
     """Quoted table, column list and primary key of `instance`, and its values prepared
     for the database. Only quoted names from the model go into SQL text; every value is
@@ -60,6 +55,13 @@ def _insert_parts(instance, connection) -> tuple[str, str, list, str]:
     meta = instance._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    for field in fields:
+        if field.generated or field.has_db_default():
+            kind = "a GeneratedField" if field.generated else "a db_default"
+            raise UnpreparableField(
+                f"{meta.label}.{field.name} has {kind}, which core.db inserts cannot write; "
+                "save this model through the ORM instead."
+            )
     values = [
         field.get_db_prep_save(field.pre_save(instance, add=True), connection=connection)
         for field in fields
@@ -82,3 +84,21 @@ def _saved(instance, pk, connection) -> None:
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+@functools.cache
+def select_sql(model, fields: tuple[str, ...], where: str, *, using: str = "default") -> str:
+    """A hand-written SELECT of `fields` from `model`'s table, for a hot path that cannot
+    afford the ORM's query building, with every name taken from the model's _meta and
+    quoted: `where` names fields in braces ("{slug} = %s AND {state} <> %s") and leaves
+    values as parameters. Built once per model, fields, condition and database."""
+    meta = model._meta
+    quote = connections[using].ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    named = {name for _, name, _, _ in string.Formatter().parse(where) if name}
+    condition = where.format(**{name: column(name) for name in named})
+    columns = ", ".join(column(name) for name in fields)
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {condition}"

@@ -1,0 +1,11 @@
+"""Groundswell's bottom layer: plumbing every app may use and that imports no app.
+
+- api.py: the REST API's error shape (one exception handler), pagination, the
+  X-Session-Token scheme in the schema;
+- db.py: hot-path inserts (INSERT ... ON CONFLICT DO NOTHING, no savepoints);
+- ratelimit.py: fixed-window counters in the cache, one round trip on Redis;
+- throttling.py: the API's request throttle.
+
+Dependencies point down to here: organiser -> campaigns -> volunteers -> core. Nothing in
+core imports an app or the project frame (config/).
+"""

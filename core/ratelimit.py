@@ -1,0 +1,68 @@
+"""Fixed-window counters in the cache, for the API throttle (core/throttling.py), the
+petitions' anti-abuse limits and the caps on account email.
+
+A window opens with its first event and lasts its number of seconds; each event adds one.
+On Redis (django-redis, as production runs) every counter of a request is counted in one
+round trip by a Lua script; other caches (memory, in development and tests) count them one
+by one with add and incr.
+"""
+
+from collections.abc import Iterable
+
+from django.core.cache import caches
+from django_redis.cache import RedisCache
+
+# For each (key, window): SET key 0 EX window NX opens the window if none is open, INCR
+# counts the event (keeping the expiry) and TTL says how long the window has left. Redis
+# runs a script atomically, so a window cannot expire between the SET and the INCR, which
+# would leave a counter with no expiry.
+_COUNT_IN_WINDOWS = """
+local replies = {}
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, 0, 'EX', ARGV[i], 'NX')
+    replies[#replies + 1] = redis.call('INCR', key)
+    replies[#replies + 1] = redis.call('TTL', key)
+end
+return replies
+"""
+
+# One registered script per Redis client (django-redis keeps one client per server).
+_scripts: dict[int, object] = {}
+
+
+def window_counts(
+    counters: Iterable[tuple[str, int]], *, alias: str = "default"
+) -> list[tuple[int, int]]:
+    """Count one event against each (key, window seconds); for each, the count so far in
+    its window and the seconds until that window closes (at most the window)."""
+    counters = list(counters)
+    if not counters:
+        return []
+    cache = caches[alias]
+    if isinstance(cache, RedisCache):
+        return _redis_counts(cache, counters)
+    return [(_count(cache, key, window), window) for key, window in counters]
+
+
+def _redis_counts(cache: RedisCache, counters) -> list[tuple[int, int]]:
+    client = cache.client.get_client(write=True)
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_COUNT_IN_WINDOWS)
+    replies = script(
+        keys=[cache.make_and_validate_key(key) for key, _ in counters],
+        args=[window for _, window in counters],
+    )
+    counts, ttls = replies[0::2], replies[1::2]
+    return [(count, max(ttl, 0)) for count, ttl in zip(counts, ttls, strict=True)]
+
+
+def _count(cache, key: str, window: int) -> int:
+    # incr keeps the expiry that add set, in memory as in Redis.
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: this event opens a new window
+        cache.add(key, 1, timeout=window)
+        return 1
