@@ -6,10 +6,16 @@ Every error response has the same body, so a mobile client needs one code path:
      "fields": {"email": ["Enter a valid email address."]}}
 
 `fields` is present only for validation errors, with one list of messages per field.
+Services raise Django's ValidationError (a dict names fields; a plain message is about the
+request as a whole and goes under "non_field_errors"); `exception_handler` is the one place
+that turns it into this 400, so no view converts errors one by one, and a ValidationError
+that escapes a view can never become a 500.
 
 Requests are throttled by core.throttling.RequestRateThrottle.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, pagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,7 +35,22 @@ def _flatten(detail):
     return str(detail)
 
 
+def validation_error_as_api(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's, field by field; messages that name no field
+    go under "non_field_errors", as DRF's own do."""
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(
+            {
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+                for field, messages in error.message_dict.items()
+            }
+        )
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = validation_error_as_api(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -2,14 +2,12 @@
 a message per field, in the error shape of core/api.py."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,12 +23,6 @@ from campaigns.petitions.selectors import (
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your signature."
 COUNTED_MESSAGE = "Thank you for signing."
-
-
-def _field_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        {("non_field_errors" if k == "petition" else k): v for k, v in error.message_dict.items()}
-    )
 
 
 class PetitionList(generics.ListAPIView):
@@ -64,10 +56,7 @@ class PetitionSign(APIView):
             raise Http404
         data = serializers.SignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            signed = self.sign(petition, data.validated_data, client_ip(request))
-        except DjangoValidationError as error:
-            raise _field_errors(error) from error
+        signed = self.sign(petition, data.validated_data, client_ip(request))
         share_url = settings.SITE_URL.rstrip("/") + reverse("petitions:detail", args=[slug])
         body = {
             "detail": CONFIRM_MESSAGE if signed.confirmation_required else COUNTED_MESSAGE,
@@ -124,8 +113,5 @@ class SignatureConfirm(APIView):
     def post(self, request):
         data = serializers.ConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            signature = services.signature_confirm(token=data.validated_data["token"])
-        except services.ConfirmationInvalid as error:
-            raise ValidationError({"token": error.messages}) from error
+        signature = services.signature_confirm(token=data.validated_data["token"])
         return Response({"petition": signature.petition.slug, "confirmed": True})

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.petitions import abuse
+from campaigns.petitions import abuse, tasks
 from campaigns.petitions.models import (
     ConstituencyCount,
     CountChange,
@@ -61,9 +64,11 @@ def _check(*, petition, name, email, postcode):
     errors = {}
     if not petition.is_open():
         raise PetitionClosed(
-            {"petition": "This petition is not open for signatures."}
-            if petition.state == Petition.State.DRAFT
-            else {"petition": "This petition has closed; signatures are no longer accepted."}
+            {
+                NON_FIELD_ERRORS: "This petition is not open for signatures."
+                if petition.state == Petition.State.DRAFT
+                else "This petition has closed; signatures are no longer accepted."
+            }
         )
     name = " ".join((name or "").split())
     if not name:
@@ -194,9 +199,7 @@ def petition_sign(
             and not signature.is_suspect
         )
         if needs_email and abuse.confirmation_email_allowed(email):
-            from campaigns.petitions.tasks import signature_confirmation_send
-
-            signature_confirmation_send.delay_on_commit(signature.pk)
+            tasks.signature_confirmation_send.delay_on_commit(signature.pk)
     return Signing(
         petition=petition,
         constituency_code=place.constituency_code,
@@ -207,6 +210,32 @@ def petition_sign(
 
 def confirmation_token(signature: Signature) -> str:
     return signing.dumps(signature.pk, salt=CONFIRM_SALT, compress=True)
+
+
+def signature_confirmation_send(*, signature_id: int) -> bool:
+    """Email the link that confirms a signature; True if a mail was handed to the server.
+
+    Sends nothing for a signature that is gone, already confirmed or invalidated, so a
+    retry after a crash cannot send a useless mail.
+    """
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None or signature.confirmed_at or signature.invalidated_at:
+        return False
+    path = reverse(
+        "petitions:confirm", args=[signature.petition.slug, confirmation_token(signature)]
+    )
+    context = {
+        "signature": signature,
+        "petition": signature.petition,
+        "link": settings.SITE_URL.rstrip("/") + path,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Confirm your signature: {signature.petition.title}",
+        body=render_to_string("petitions/email/confirm.txt", context),
+        to=[signature.email],
+    )
+    message.send()
+    return True
 
 
 class ConfirmationInvalid(ValidationError):
@@ -223,18 +252,18 @@ def signature_confirm(*, token: str) -> Signature:
         pk = signing.loads(token, salt=CONFIRM_SALT, max_age=settings.PETITION_CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired as error:
         raise ConfirmationInvalid(
-            "This confirmation link has expired. Sign again to get a new one."
+            {"token": "This confirmation link has expired. Sign again to get a new one."}
         ) from error
     except signing.BadSignature as error:
         raise ConfirmationInvalid(
-            "This confirmation link is not valid. Check you copied all of it."
+            {"token": "This confirmation link is not valid. Check you copied all of it."}
         ) from error
     with transaction.atomic():
         # Locked (only this row, not its petition), so an invalidation cannot slip in
         # between reading the signature and counting it: invalidation locks it too.
         signature = Signature.objects.select_for_update().filter(pk=pk).first()
         if signature is None:
-            raise ConfirmationInvalid("This signature no longer exists.")
+            raise ConfirmationInvalid({"token": "This signature no longer exists."})
         counts = not signature.is_suspect and signature.invalidated_at is None
         confirmed = Signature.objects.filter(pk=pk, confirmed_at__isnull=True).update(
             confirmed_at=timezone.now(), counted=counts

@@ -1,44 +1,26 @@
-"""Celery tasks of petitions: thin, taking ids, safe to run twice."""
+"""Celery tasks of petitions: thin, taking ids and calling a service, safe to run twice.
+
+Tasks import services inside the function and services import this module at the top, so
+the two never form an import circle.
+"""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-
-from campaigns.petitions import services
-from campaigns.petitions.models import Signature
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def signature_confirmation_send(signature_id: int) -> bool:
-    """Email the link that confirms a signature. Sends nothing for a signature that is gone,
-    already confirmed or invalidated, so a retry after a crash cannot send a useless mail.
-    Retried with back-off while the mail server is unreachable."""
-    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    if signature is None or signature.confirmed_at or signature.invalidated_at:
-        return False
-    path = reverse(
-        "petitions:confirm",
-        args=[signature.petition.slug, services.confirmation_token(signature)],
-    )
-    context = {
-        "signature": signature,
-        "petition": signature.petition,
-        "link": settings.SITE_URL.rstrip("/") + path,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Confirm your signature: {signature.petition.title}",
-        body=render_to_string("petitions/email/confirm.txt", context),
-        to=[signature.email],
-    )
-    message.send()
-    return True
+    """Email the link that confirms a signature (services.signature_confirmation_send);
+    retried with back-off while the mail server is unreachable."""
+    from campaigns.petitions import services
+
+    return services.signature_confirmation_send(signature_id=signature_id)
 
 
 @shared_task(ignore_result=True)
 def petition_counts_apply() -> int:
     """Fold new signature counts into the totals (every PETITION_COUNT_INTERVAL seconds)."""
+    from campaigns.petitions import services
+
     total = 0
     for _ in range(100):  # in a spike, keep going until the journal is drained
         applied = services.petition_counts_apply()

@@ -16,6 +16,7 @@ from campaigns.petitions.selectors import (
     public_petitions,
 )
 from campaigns.targets.models import Constituency, Representative
+from core.forms import form_add_service_errors
 
 SIGNED_SALT = "petitions.signed"
 
@@ -66,8 +67,7 @@ def petition_detail(request, slug):
                 ip=client_ip(request),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(None if field == "petition" else field, messages)
+            form_add_service_errors(form, error)
         else:
             payload = _signed_payload(signed.constituency_code, signed.share_code)
             return redirect("petitions:signed", slug=slug, payload=payload)

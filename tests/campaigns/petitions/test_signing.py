@@ -1,6 +1,6 @@
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 
 from campaigns.petitions.models import Signature
@@ -112,7 +112,7 @@ def test_a_petition_not_open_refuses_signatures(seats, state):
     with pytest.raises(ValidationError) as error:
         sign(petition)
 
-    assert "petition" in error.value.message_dict
+    assert NON_FIELD_ERRORS in error.value.message_dict
     assert Signature.objects.count() == 0
 
 
