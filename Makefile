@@ -29,12 +29,14 @@ bench: $(STAMP)
 venv: $(STAMP)
 
 # The local environment has production's requirements plus the test, lint and local-run tools.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@# axe-core for the accessibility checks in the browser tests (skipped without npm).
+	if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

@@ -5,7 +5,8 @@
 - harness/browser.py: `browser` and `page`, Playwright on Debian's chromium;
 - harness/worker.py: `celery_worker`, a real Celery worker on the Redis broker;
 - harness/fake_web.py: `fake_web`, a local HTTP server answering with recorded samples of
-  the outside services (Parliament Members API, postcodes.io).
+  the outside services (Parliament Members API, postcodes.io);
+- harness/axe.py: `axe`, axe-core's WCAG 2.2 AA check of the page open in the browser.
 
 Tests that need a service that is missing are skipped with the reason, except under
 GROUNDSWELL_REQUIRE_SERVICES=1 (set by .ci/run), where they fail instead.
@@ -24,6 +25,7 @@ pytest_plugins = [
     "tests.harness.browser",
     "tests.harness.worker",
     "tests.harness.fake_web",
+    "tests.harness.axe",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse

@@ -1,0 +1,138 @@
+"""Every public page, and the error states a supporter can reach, meet WCAG 2.2 AA (axe-core),
+at phone size."""
+
+import pytest
+
+from campaigns.petitions.models import Signature
+from campaigns.petitions.services import confirmation_token, petition_sign
+from tests.factories import (
+    CampaignFactory,
+    ConstituencyFactory,
+    PetitionFactory,
+    PostcodeFallbackFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def campaign(db):
+    campaign = CampaignFactory(title="Get them nominating", threshold=35)
+    TargetFactory.create_batch(2, campaign=campaign, status="nominated")
+    TargetFactory.create_batch(2, campaign=campaign, status="undecided")
+    return campaign
+
+
+@pytest.fixture
+def petition(campaign):
+    seat = ConstituencyFactory(ons_code="E14999001", name="Testford Central")
+    PostcodeFallbackFactory(
+        code="ZA1 1AA", constituency_code=seat.ons_code, constituency_name=seat.name
+    )
+    return PetitionFactory(title="Put her on the ballot", campaign=campaign, goal=100)
+
+
+def _sign(page, petition, *, name, email, postcode):
+    page.goto(f"/petitions/{petition.slug}/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("Your postcode").fill(postcode)
+    page.get_by_role("button", name="Sign the petition").click()
+
+
+def open_home(page, campaign, petition):
+    page.goto("/")
+
+
+def open_tally(page, campaign, petition):
+    page.goto(f"/campaigns/{campaign.slug}/?status=undecided")
+
+
+def open_petition(page, campaign, petition):
+    page.goto(f"/petitions/{petition.slug}/")
+
+
+def open_petition_with_errors(page, campaign, petition):
+    # Passes the browser's own checks (required, type=email), fails the server's.
+    _sign(page, petition, name="Jo Bloggs", email="jo@example.org", postcode="nowhere")
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_signed(page, campaign, petition):
+    _sign(page, petition, name="Jo Bloggs", email="jo@example.org", postcode="ZA1 1AA")
+    page.get_by_role("heading", name="One more step: check your email").wait_for()
+
+
+def open_confirmed(page, campaign, petition):
+    petition_sign(petition=petition, name="Jo Bloggs", email="jo@example.org", postcode="ZA1 1AA")
+    signature = Signature.objects.get(petition=petition)
+    page.goto(f"/petitions/{petition.slug}/confirm/{confirmation_token(signature)}/")
+
+
+def open_confirm_broken_link(page, campaign, petition):
+    page.goto(f"/petitions/{petition.slug}/confirm/not-a-real-token/")
+
+
+def open_signup_with_errors(page, campaign, petition):
+    page.goto("/accounts/signup/")
+    page.get_by_role("button", name="Sign Up").click()
+
+
+def open_login_with_errors(page, campaign, petition):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign In").click()
+
+
+def open_password_reset(page, campaign, petition):
+    page.goto("/accounts/password/reset/")
+
+
+def open_login(page, campaign, petition):
+    page.goto("/accounts/login/")
+
+
+def open_signup(page, campaign, petition):
+    page.goto("/accounts/signup/")
+
+
+def open_page_not_found(page, campaign, petition):
+    page.goto("/petitions/no-such-petition/")
+
+
+PAGES = [
+    open_home,
+    open_tally,
+    open_petition,
+    open_petition_with_errors,
+    open_signed,
+    open_confirmed,
+    open_confirm_broken_link,
+    open_login,
+    open_login_with_errors,
+    open_signup,
+    open_signup_with_errors,
+    open_password_reset,
+    open_page_not_found,
+]
+
+
+@pytest.mark.parametrize("open_page", PAGES, ids=[p.__name__.removeprefix("open_") for p in PAGES])
+def test_page_meets_wcag_2_2_aa(page, axe, campaign, petition, open_page):
+    open_page(page, campaign, petition)
+    page.wait_for_load_state("load")
+
+    assert axe.violations(page) == []
+
+
+def test_the_check_reports_what_breaks_the_guidelines(page, axe):
+    page.set_content(
+        '<html lang="en"><title>t</title><main><img src="x.png">'
+        '<input type="text"><p style="color:#bbb;background:#fff">faint</p></main></html>'
+    )
+
+    found = {violation.split(" ", 1)[0] for violation in axe.violations(page)}
+
+    assert {"image-alt", "label", "color-contrast"} <= found
