@@ -531,6 +531,28 @@ def variant_order(variants, rounds):
     ]
 
 
+def previous_report(started) -> dict | None:
+    """The pooled rates and ratios of the newest report in bench/results/ before this run."""
+    earlier = sorted(
+        path
+        for path in RESULTS.glob("petition_sign-*.md")
+        if path.name < f"petition_sign-{started:%Y%m%dT%H%M%SZ}.md"
+    )
+    if not earlier:
+        return None
+    text = earlier[-1].read_text()
+    pooled_line = next((line for line in text.splitlines() if line.startswith("Over all")), "")
+    rates = {
+        variant: float(rate)
+        for variant, rate in re.findall(r"(real|naive|insert-only) ([\d.]+)/s", pooled_line)
+    }
+    ratios = {
+        other: float(ratio)
+        for other, ratio in re.findall(r"real / (naive|insert-only): \*\*([\d.]+)x", text)
+    }
+    return {"file": earlier[-1].name, "rates": rates, "ratios": ratios}
+
+
 def pooled_rates(results) -> dict[str, float]:
     """Accepted signatures per second of each variant over all its rounds."""
     accepted, seconds = {}, {}
@@ -780,6 +802,21 @@ def report(args, started, facts, found, pg, results, rate_results, constituencie
         add("")
     for other, ratio in ratios.items():
         add(f"- real / {other}: **{ratio:.2f}x**")
+    previous = previous_report(started)
+    if previous and ratios:
+        add("")
+        add(f"Beside the previous report (`{previous['file']}`):")
+        add("")
+        add("| figure | previous | this run | this / previous |")
+        add("| --- | ---: | ---: | ---: |")
+        for variant, rate in pooled.items():
+            before = previous["rates"].get(variant)
+            if before:
+                add(f"| {variant} accepted/s | {before:.1f} | {rate:.1f} | {rate / before:.2f}x |")
+        for other, ratio in ratios.items():
+            before = previous["ratios"].get(other)
+            if before:
+                add(f"| real / {other} | {before:.2f}x | {ratio:.2f}x | {ratio / before:.2f}x |")
     if rate_results:
         add("")
         add("### Fixed rate: real endpoint, open loop")
