@@ -1,7 +1,13 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
 from campaigns.petitions import urls as petitions_urls
@@ -14,6 +20,31 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Groundswell organisers"
 admin.site.site_title = "Groundswell"
 
+
+class FaviconRedirect(RedirectView):
+    """/favicon.ico, which browsers and crawlers ask for unprompted, is the static SVG.
+    Not permanent: in production the static name carries a hash that changes."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
+class ApiNotFound(APIView):
+    """Any path under /api/ that no endpoint answers: a 404 in the API's error shape (by
+    core.api.exception_handler), always as JSON, whatever the method or credentials."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+    renderer_classes = [JSONRenderer]
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
+
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
@@ -24,10 +55,22 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("campaigns/", include("campaigns.targets.urls")),
     path("petitions/", include("campaigns.petitions.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # allauth's page for its headless API's specification loads Redoc from a CDN, which the
+    # Content-Security-Policy blocks; this one shows the same specification (allauth's
+    # openapi.json) in the Swagger UI served from this site, as /api/v1/docs/ is.
+    path(
+        "_allauth/openapi.html",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="headless:openapi_json", title="Groundswell accounts API (django-allauth)"
+        ),
+        name="headless-docs",
+    ),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include((api_v1, "api"))),
+    re_path(r"^api/", ApiNotFound.as_view(), name="api-not-found"),
 ]

@@ -1,4 +1,4 @@
-"""Web forms meeting the services' errors."""
+"""Web forms and input serializers meeting the models and the services."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -13,3 +13,9 @@ def form_add_service_errors(form, error: ValidationError) -> None:
         form.add_error(
             field if field in form.fields and field != NON_FIELD_ERRORS else None, messages
         )
+
+
+def column_max_length(model, field: str) -> int:
+    """The longest value `model`'s column `field` holds: the one limit for a page's input
+    (its maxlength), the form that reads it and the API serializer that takes it."""
+    return model._meta.get_field(field).max_length

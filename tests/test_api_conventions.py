@@ -10,8 +10,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from tests.factories import SupporterFactory
+from campaigns.petitions.models import Signature
+from campaigns.petitions.serializers import SignInput
+from tests.factories import PetitionFactory, SupporterFactory
 from volunteers.models import Supporter
+from volunteers.places import MAX_INPUT_LENGTH
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,75 @@ def test_pages_carry_a_content_security_policy(client):
 
     assert "default-src 'self'" in policy
     assert "script-src" not in policy or "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/nope", "/api/v1/petitions/x/nope/"])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_paths_are_a_404_in_the_error_shape(client, path, method):
+    response = getattr(client, method)(path, HTTP_ACCEPT="text/html,*/*;q=0.8")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found."}
+
+
+def test_the_catch_all_stays_out_of_the_schema(client):
+    paths = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    assert paths
+    assert all(p.startswith("/api/v1/") for p in paths), sorted(paths)
+
+
+def test_allauth_headless_spec_page_is_served_from_this_site(client):
+    page = client.get("/_allauth/openapi.html")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert all(s.startswith("/") and not s.startswith("//") for s in sources), sources
+    assert "<style" not in html and not re.search(r"<script(?![^>]*\ssrc=)", html)
+    [script] = [s.replace("&amp;", "&") for s in sources if "?script" in s]
+    init = client.get(script)
+    assert init.status_code == 200
+    spec_url = re.search(r'url: "([^"]+)"', init.content.decode()).group(1)
+    assert spec_url == "/_allauth/openapi.json"
+    spec = client.get(spec_url)
+    assert spec.status_code == 200
+    assert spec.json()["info"]["title"].startswith("django-allauth")
+    assert "/_allauth/{client}/v1/auth/session" in spec.json()["paths"]
+
+
+# The server's limit for each input: its column's, except the postcode, read as typed (any
+# case and spacing) and stored in its canonical 8 characters.
+SIGN_LIMITS = {
+    "name": Signature._meta.get_field("name").max_length,
+    "email": Signature._meta.get_field("email").max_length,
+    "postcode": MAX_INPUT_LENGTH,
+    "source": Signature._meta.get_field("source").max_length,
+    "ref": Signature._meta.get_field("referred_by").max_length,
+}
+
+
+@pytest.mark.parametrize(("field", "limit"), SIGN_LIMITS.items())
+def test_a_sign_value_longer_than_its_limit_is_a_400_naming_the_field(client, field, limit):
+    petition = PetitionFactory()
+    body = {"name": "Jo Bloggs", "email": "jo@example.org", "postcode": "ZA1 1AA"}
+
+    response = client.post(
+        f"/api/v1/petitions/{petition.slug}/signatures/",
+        {**body, field: "x" * (limit + 1)},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        field: [f"Ensure this field has no more than {limit} characters."]
+    }
+    assert not Signature.objects.exists()
+
+
+def test_the_sign_serializer_takes_its_limits_from_the_columns():
+    fields = SignInput().fields
+
+    assert {name: fields[name].max_length for name in SIGN_LIMITS} == SIGN_LIMITS

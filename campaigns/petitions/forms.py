@@ -1,22 +1,31 @@
 from django import forms
 
-from campaigns.petitions.services import CAMPAIGN_EMAIL_WORDING, NAME_MAX
-from volunteers.places import InvalidPostcode, normalise_outcode, normalise_postcode
+from campaigns.petitions.models import Signature
+from campaigns.petitions.services import CAMPAIGN_EMAIL_WORDING
+from core.forms import column_max_length
+from volunteers.places import (
+    MAX_INPUT_LENGTH,
+    InvalidPostcode,
+    normalise_outcode,
+    normalise_postcode,
+)
 
 
 class SignForm(forms.Form):
     # Required-ness and shapes are checked by services.petition_sign, with the same messages
-    # for the page and the API; the form only bounds what it will read.
-    name = forms.CharField(max_length=NAME_MAX * 100, required=False, label="Your name")
+    # for the page and the API; the form only bounds what it will read, by the columns.
+    name = forms.CharField(
+        max_length=column_max_length(Signature, "name"), required=False, label="Your name"
+    )
     email = forms.CharField(
-        max_length=320,
+        max_length=column_max_length(Signature, "email"),
         required=False,
         label="Your email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
         help_text="We'll email you a link to confirm your signature.",
     )
     postcode = forms.CharField(
-        max_length=20,
+        max_length=MAX_INPUT_LENGTH,
         required=False,
         label="Your postcode",
         widget=forms.TextInput(
@@ -27,8 +36,14 @@ class SignForm(forms.Form):
     campaign_email = forms.BooleanField(required=False, label=CAMPAIGN_EMAIL_WORDING)
     # Humans never see this field; bots that fill in every field do.
     website = forms.CharField(required=False, label="Leave this empty")
-    source = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
-    ref = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+    source = forms.CharField(
+        required=False, max_length=column_max_length(Signature, "source"), widget=forms.HiddenInput
+    )
+    ref = forms.CharField(
+        required=False,
+        max_length=column_max_length(Signature, "referred_by"),
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

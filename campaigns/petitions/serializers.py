@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from campaigns.petitions.services import NAME_MAX
+from campaigns.petitions.models import Signature
+from core.forms import column_max_length
+from volunteers.places import MAX_INPUT_LENGTH
 
 
 class SeatCountOutput(serializers.Serializer):
@@ -39,12 +41,21 @@ class PetitionDetailOutput(PetitionOutput):
 
 
 class SignInput(serializers.Serializer):
-    name = serializers.CharField(max_length=NAME_MAX * 100, allow_blank=True)
-    email = serializers.CharField(max_length=320, allow_blank=True)
-    postcode = serializers.CharField(max_length=20, allow_blank=True)
+    name = serializers.CharField(max_length=column_max_length(Signature, "name"), allow_blank=True)
+    email = serializers.CharField(
+        max_length=column_max_length(Signature, "email"), allow_blank=True
+    )
+    postcode = serializers.CharField(max_length=MAX_INPUT_LENGTH, allow_blank=True)
     campaign_email_opt_in = serializers.BooleanField(default=False)
-    source = serializers.CharField(max_length=50, required=False, default="api")
-    ref = serializers.CharField(max_length=16, required=False, default="", allow_blank=True)
+    source = serializers.CharField(
+        max_length=column_max_length(Signature, "source"), required=False, default="api"
+    )
+    ref = serializers.CharField(
+        max_length=column_max_length(Signature, "referred_by"),
+        required=False,
+        default="",
+        allow_blank=True,
+    )
 
 
 class SignOutput(serializers.Serializer):

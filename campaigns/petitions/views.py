@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from campaigns.petitions import services
 from campaigns.petitions.abuse import client_ip
 from campaigns.petitions.forms import SignForm
+from campaigns.petitions.models import Signature
 from campaigns.petitions.selectors import (
     constituency_counts,
     next_milestone,
@@ -16,7 +17,7 @@ from campaigns.petitions.selectors import (
     public_petitions,
 )
 from campaigns.targets.models import Constituency, Representative
-from core.forms import form_add_service_errors
+from core.forms import column_max_length, form_add_service_errors
 
 SIGNED_SALT = "petitions.signed"
 
@@ -45,7 +46,12 @@ def petition_detail(request, slug):
     """The petition, its count, and the form to sign it (which posts back here)."""
     petition = get_object_or_404(public_petitions(), slug=slug)
     if request.method == "GET":
-        initial = {"source": request.GET.get("source", "web"), "ref": request.GET.get("ref", "")}
+        # Tracking values from a shared link, cut to what their columns hold: a long one
+        # must never stop a supporter signing.
+        initial = {
+            "source": request.GET.get("source", "web")[: column_max_length(Signature, "source")],
+            "ref": request.GET.get("ref", "")[: column_max_length(Signature, "referred_by")],
+        }
         return render(
             request, "petitions/detail.html", _page_context(petition, SignForm(initial=initial))
         )

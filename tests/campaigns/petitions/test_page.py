@@ -77,3 +77,20 @@ def test_a_draft_petition_is_not_found(client):
     petition = PetitionFactory(state="draft")
 
     assert client.get(reverse("petitions:detail", args=[petition.slug])).status_code == 404
+
+
+def test_a_shared_link_with_an_overlong_source_still_lets_people_sign(client, seats):
+    petition = PetitionFactory()
+    url = reverse("petitions:detail", args=[petition.slug])
+
+    page = client.get(url, {"source": "s" * 500, "ref": "r" * 500})
+    source = page.context["form"].initial["source"]
+    ref = page.context["form"].initial["ref"]
+    answer = client.post(
+        url,
+        {"name": "Jo", "email": "jo@example.org", "postcode": "ZA1 1AA", "source": source,
+         "ref": ref},
+    )  # fmt: skip
+
+    assert answer.status_code == 302
+    assert Signature.objects.get().source == "s" * Signature._meta.get_field("source").max_length
