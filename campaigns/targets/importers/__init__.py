@@ -1,1 +1,1 @@
-"""Importers of real data about targets from outside services (see shared/formats.md)."""
+"""Importers of real data about targets from outside services (see docs/formats.md)."""

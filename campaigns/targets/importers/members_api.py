@@ -16,7 +16,7 @@ The requests, and the file each response is kept in inside a saved-responses dir
         constituency-<constituency id>-election-result-latest.json
 
 Each file holds a response body exactly as the API sent it. The formats are in
-shared/formats.md; fields this importer does not use are ignored, optional ones may be
+docs/formats.md; fields this importer does not use are ignored, optional ones may be
 missing or null.
 """
 
