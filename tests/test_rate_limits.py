@@ -33,6 +33,7 @@ def test_a_window_closes_after_its_seconds():
     assert window_counts([("burst", 2)])[0][0] == 1
 
 
+@pytest.mark.redis
 def test_on_redis_every_counter_has_an_expiry():
     cache = caches["default"]
     require(isinstance(cache, RedisCache), "needs the Redis cache: set REDIS_URL")
