@@ -129,3 +129,15 @@ class PostcodeFallbackFactory(factory.django.DjangoModelFactory):
     constituency_code = factory.Sequence(lambda n: f"E14{n:06d}")
     constituency_name = factory.Sequence(lambda n: f"Testford {n}")
     region = "London"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """A target that is not a person; a constituency party by default."""
+
+    class Meta:
+        model = "targets.Organisation"
+
+    name = factory.Sequence(lambda n: f"Testford {n} CLP")
+    kind = "constituency-party"
+    constituency = factory.SubFactory(ConstituencyFactory)
+    email = factory.Sequence(lambda n: f"clp{n}@example.org")

@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from campaigns.targets.exports import as_csv, as_xlsx, target_rows
-from campaigns.targets.forms import BulkStatusForm
+from campaigns.targets.forms import BulkStatusForm, TargetAdminForm
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -14,7 +14,7 @@ from campaigns.targets.models import (
     Target,
     TargetStatusChange,
 )
-from campaigns.targets.selectors import campaign_targets
+from campaigns.targets.selectors import spreadsheet_targets
 from campaigns.targets.services import target_status_set
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,7 +73,9 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose one campaign to export.", messages.ERROR)
             return None
         campaign = queryset.get()
-        return spreadsheet_response(campaign_targets(campaign), kind, campaign.slug)
+        return spreadsheet_response(
+            spreadsheet_targets(campaign.targets.all()), kind, campaign.slug
+        )
 
     @admin.action(description="Export the target spreadsheet (CSV)")
     def export_targets_csv(self, request, queryset):
@@ -159,20 +161,25 @@ class TargetAdmin(admin.ModelAdmin):
         return spreadsheet_response(self._for_export(queryset), "xlsx", "selected")
 
     def _for_export(self, queryset):
-        return queryset.select_related(
-            "representative__party", "representative__constituency", "organisation__constituency"
-        ).order_by("representative__name", "organisation__name", "pk")
+        return spreadsheet_targets(queryset)
 
+    form = TargetAdminForm
     raw_id_fields = ["representative", "organisation"]
     readonly_fields = ["status_changed_at"]
     inlines = [TargetStatusChangeInline]
 
     def save_model(self, request, obj, form, change):
-        """A status edited here is recorded in the history like any other change."""
+        """The status is written only by the service, so a status set here (on a new target
+        too) is recorded in the history with its source, like any other change."""
         new_status = obj.status
-        if change and "status" in form.changed_data:
-            obj.status = form.initial["status"]
-            super().save_model(request, obj, form, change)
-            target_status_set(target=obj, status=new_status, changed_by=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+        # As held, or the default for a new target (what changed_data compared with).
+        obj.status = form.get_initial_for_field(form.fields["status"], "status")
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            target_status_set(
+                target=obj,
+                status=new_status,
+                changed_by=request.user,
+                source_url=form.cleaned_data["source_url"],
+                note=form.cleaned_data["note"],
+            )

@@ -255,6 +255,11 @@ class Target(models.Model):
         return self.contact.website
 
 
+# A note is free text in an unbounded column; this is the most a form, the API or an import
+# accepts, so no one stores a book by mistake.
+NOTE_MAX_LENGTH = 2000
+
+
 class TargetStatusChange(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=TargetStatus.choices, blank=True)

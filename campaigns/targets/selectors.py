@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from campaigns.targets.models import (
     Campaign,
@@ -12,6 +13,7 @@ from campaigns.targets.models import (
     Representative,
     Target,
     TargetStatus,
+    TargetStatusChange,
 )
 from volunteers.places import place_for_postcode
 
@@ -78,15 +80,27 @@ def published_campaigns() -> list[Campaign]:
 
 def campaign_targets(campaign: Campaign):
     """A campaign's targets with everything a list shows, in a fixed number of queries."""
-    return (
-        Target.objects.filter(campaign=campaign)
-        .select_related(
-            "representative__party",
-            "representative__constituency",
-            "organisation__constituency",
-        )
-        .order_by("representative__name", "organisation__name", "pk")
+    return listed_targets(Target.objects.filter(campaign=campaign))
+
+
+def listed_targets(targets):
+    """Targets with everything a list shows (one query), in the order lists show them."""
+    return targets.select_related(
+        "representative__party",
+        "representative__constituency",
+        "organisation__constituency",
+    ).order_by("representative__name", "organisation__name", "pk")
+
+
+def spreadsheet_targets(targets):
+    """Targets as the spreadsheet shows them: as listed_targets, each with `status_source`,
+    the source link of the change to its current status ("" if none), in one query."""
+    source = (
+        TargetStatusChange.objects.filter(target=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-changed_at", "-id")
+        .values("source_url")[:1]
     )
+    return listed_targets(targets).annotate(status_source=Coalesce(Subquery(source), Value("")))
 
 
 def campaign_filter_options(campaign: Campaign) -> dict[str, list[str]]:

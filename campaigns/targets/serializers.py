@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from campaigns.targets.models import TargetStatus
+from campaigns.targets.models import NOTE_MAX_LENGTH, TargetStatus, TargetStatusChange
 
 
 class PartyOutput(serializers.Serializer):
@@ -82,7 +82,16 @@ class TargetOutput(serializers.Serializer):
     representative_id = serializers.IntegerField(allow_null=True)
 
 
-class TargetStatusInput(serializers.Serializer):
+class TargetStatusInput(serializers.ModelSerializer):
+    """A status change: the new status and the link where it was reported (required).
+    Field bounds come from the history's columns, so a value too long is a 400."""
+
     status = serializers.ChoiceField(choices=TargetStatus.choices)
-    source_url = serializers.URLField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    class Meta:
+        model = TargetStatusChange
+        fields = ["status", "source_url", "note"]
+        extra_kwargs = {
+            "source_url": {"required": True, "allow_blank": False},
+            "note": {"max_length": NOTE_MAX_LENGTH},
+        }

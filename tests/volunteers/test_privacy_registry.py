@@ -68,7 +68,9 @@ def test_erasure_removes_identity_and_keeps_the_tally():
     organiser = OrganiserFactory(email="org@example.org")
     supporter = SupporterFactory(email="org@example.org", user=organiser, postcode="SW1A 1AA")
     target = TargetFactory()
-    target_status_set(target=target, status="pledged", changed_by=organiser)
+    target_status_set(
+        target=target, status="pledged", changed_by=organiser, source_url="https://example.org/s"
+    )
     other = SupporterFactory()
 
     privacy.supporter_erase(supporter=supporter)

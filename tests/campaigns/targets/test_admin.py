@@ -6,6 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaigns.targets.exports import COLUMNS
+from campaigns.targets.models import Target
 from campaigns.targets.selectors import campaign_tally
 from tests.factories import (
     CampaignFactory,
@@ -110,3 +111,98 @@ def test_changelist_searches_and_filters(organiser_client):
 
     assert found.status_code == 200
     assert [str(t) for t in found.context["cl"].result_list] == ["Findable Person"]
+
+
+def test_bulk_action_with_a_source_link_longer_than_its_column_changes_nothing(
+    organiser_client,
+):
+    target = TargetFactory(status="pledged")
+
+    response = organiser_client.post(
+        reverse(CHANGELIST),
+        {"action": "set_status", "_selected_action": [target.pk], "apply": "1",
+         "status": "nominated", "source_url": "https://example.org/" + "s" * 181},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "at most 200 characters" in response.content.decode()
+    target.refresh_from_db()
+    assert target.status == "pledged"
+    assert not target.status_changes.exists()
+
+
+def change_form(target, **changes):
+    return {
+        "campaign": target.campaign_id,
+        "representative": target.representative_id,
+        "organisation": "",
+        "status": target.status,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    } | changes
+
+
+def test_change_form_asks_for_a_source_link(organiser_client):
+    target = TargetFactory()
+
+    page = organiser_client.get(reverse("admin:targets_target_change", args=[target.pk]))
+
+    assert 'name="source_url"' in page.content.decode()
+
+
+def test_change_form_refuses_a_status_change_without_a_source_link(organiser_client):
+    target = TargetFactory(status="undecided")
+
+    response = organiser_client.post(
+        reverse("admin:targets_target_change", args=[target.pk]),
+        change_form(target, status="nominated"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["source_url"] == [
+        "A status change needs a source link: where was it reported?"
+    ]
+    target.refresh_from_db()
+    assert target.status == "undecided"
+    assert not target.status_changes.exists()
+
+
+def test_change_form_saves_other_edits_without_a_source_link(organiser_client):
+    target = TargetFactory(status="leaning")
+    other = CampaignFactory()
+
+    response = organiser_client.post(
+        reverse("admin:targets_target_change", args=[target.pk]),
+        change_form(target, campaign=other.pk),
+    )
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.campaign, target.status) == (other, "leaning")
+    assert not target.status_changes.exists()
+
+
+def test_add_form_records_a_new_targets_status_with_its_source_link(organiser_client):
+    campaign = CampaignFactory()
+    mp = RepresentativeFactory()
+    form = {
+        "campaign": campaign.pk,
+        "representative": mp.pk,
+        "organisation": "",
+        "status": "pledged",
+        "source_url": "https://example.org/pledge",
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+
+    response = organiser_client.post(reverse("admin:targets_target_add"), form)
+
+    assert response.status_code == 302
+    target = Target.objects.get(campaign=campaign, representative=mp)
+    change = target.status_changes.get()
+    assert (target.status, change.from_status, change.to_status, change.source_url) == (
+        "pledged",
+        "undecided",
+        "pledged",
+        "https://example.org/pledge",
+    )

@@ -1,7 +1,8 @@
 import pytest
 
-from campaigns.targets.models import TargetStatus
+from campaigns.targets.models import TargetStatus, TargetStatusChange
 from campaigns.targets.selectors import campaign_tally
+from campaigns.targets.serializers import TargetStatusInput
 from tests.factories import (
     CampaignFactory,
     ConstituencyFactory,
@@ -152,6 +153,58 @@ def test_patch_with_a_bad_status_names_the_field(client):
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"status", "source_url"}
     assert not target.status_changes.exists()
+
+
+def test_patch_without_a_source_link_is_a_400_naming_source_url(client):
+    client.force_login(OrganiserFactory())
+    target = TargetFactory(status="leaning")
+
+    response = patch_status(client, target, status="nominated")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"source_url": ["This field is required."]}
+    target.refresh_from_db()
+    assert target.status == "leaning"
+    assert not target.status_changes.exists()
+
+
+def test_patch_records_the_source_link_in_the_history(client):
+    client.force_login(OrganiserFactory())
+    target = TargetFactory(status="leaning")
+
+    response = patch_status(
+        client, target, status="nominated", source_url="https://example.org/statement"
+    )
+
+    assert response.status_code == 200
+    assert target.status_changes.get().source_url == "https://example.org/statement"
+
+
+def test_patch_with_a_source_link_longer_than_its_column_is_a_400_and_changes_nothing(client):
+    client.force_login(OrganiserFactory())
+    target = TargetFactory(status="leaning")
+    too_long = "https://example.org/" + "s" * 181
+    assert len(too_long) == TargetStatusChange._meta.get_field("source_url").max_length + 1
+
+    response = patch_status(client, target, status="nominated", source_url=too_long)
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "source_url": ["Ensure this field has no more than 200 characters."]
+    }
+    target.refresh_from_db()
+    assert target.status == "leaning"
+    assert target.status_changed_at is None
+    assert not TargetStatusChange.objects.exists()
+
+
+def test_the_status_serializer_takes_its_limits_from_the_columns():
+    fields = TargetStatusInput().fields
+
+    assert fields["source_url"].max_length == (
+        TargetStatusChange._meta.get_field("source_url").max_length
+    )
+    assert fields["note"].max_length is not None
 
 
 def test_representatives_search_by_name(client):

@@ -6,7 +6,7 @@ from tests.factories import CampaignFactory, ConstituencyFactory, Representative
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "name,constituency,party,email,twitter,phone,status,type\n"
+HEADER = "name,constituency,party,email,twitter,phone,status,type,source\n"
 
 
 @pytest.fixture
@@ -29,10 +29,13 @@ def write(tmp_path, rows: str):
 
 
 GOOD = (
-    "Ms Ann Ashcombe,Ashcombe North,Labour,ann.mp@example.org,@AnnMP,020 7219 0001,Nominated,mp\n"
-    "Mr Bob Brack,Brackwater,Labour,bob.mp@example.org,https://x.com/BobMP,,pledged,MP\n"
-    "Ashcombe North CLP,Ashcombe North,,clp@example.org,,,leaning,constituency-party\n"
-    "Unite,,,,@unitetheunion,,undecided,union\n"
+    "Ms Ann Ashcombe,Ashcombe North,Labour,ann.mp@example.org,@AnnMP,020 7219 0001,Nominated,mp,"
+    "https://example.org/ann\n"
+    "Mr Bob Brack,Brackwater,Labour,bob.mp@example.org,https://x.com/BobMP,,pledged,MP,"
+    "https://example.org/bob\n"
+    "Ashcombe North CLP,Ashcombe North,,clp@example.org,,,leaning,constituency-party,"
+    "https://example.org/clp\n"
+    "Unite,,,,@unitetheunion,,undecided,union,\n"
 )
 BAD = (
     "Ms Cat Cald,Nowhere Central,Labour,cat.mp@example.org,,,nominated,mp\n"  # line 6
@@ -109,15 +112,18 @@ def test_running_twice_changes_nothing(tmp_path, seats, campaign, capsys):
 
 def test_a_changed_status_is_recorded_as_a_change(tmp_path, seats, campaign, capsys):
     call_command("import_targets", str(write(tmp_path, GOOD)), campaign="nominations")
-    updated = GOOD.replace("BobMP,,pledged", "BobMP,,Nominated someone else")
+    updated = GOOD.replace(
+        "BobMP,,pledged,MP,https://example.org/bob",
+        "BobMP,,Nominated someone else,MP,https://example.org/bob-other",
+    )
 
     call_command("import_targets", str(write(tmp_path, updated)), campaign="nominations")
 
     bob = campaign.targets.get(representative__name="Mr Bob Brack")
     assert bob.status == "nominated-other"
-    assert [c.to_status for c in bob.status_changes.order_by("id")] == [
-        "pledged",
-        "nominated-other",
+    assert [(c.to_status, c.source_url) for c in bob.status_changes.order_by("id")] == [
+        ("pledged", "https://example.org/bob"),
+        ("nominated-other", "https://example.org/bob-other"),
     ]
 
 
@@ -143,3 +149,74 @@ def test_missing_file_and_unknown_campaign_are_one_line_errors(tmp_path, campaig
         call_command("import_targets", str(tmp_path / "nope.csv"), campaign="nominations")
     with pytest.raises(CommandError, match="no campaign with the slug 'other'"):
         call_command("import_targets", str(write(tmp_path, GOOD)), campaign="other")
+
+
+def test_a_new_target_with_a_status_but_no_source_is_a_bad_line(tmp_path, seats, campaign):
+    path = write(tmp_path, "Ms Ann Ashcombe,Ashcombe North,Labour,,,,Nominated,mp,\n")
+
+    with pytest.raises(CommandError, match="line 2: status 'Nominated' needs a source"):
+        call_command("import_targets", str(path), campaign="nominations")
+    assert Target.objects.count() == 0
+
+
+def test_a_changed_status_without_a_source_is_a_bad_line_and_changes_nothing(
+    tmp_path, seats, campaign
+):
+    call_command("import_targets", str(write(tmp_path, GOOD)), campaign="nominations")
+    updated = GOOD.replace("pledged,MP,https://example.org/bob", "Nominated,MP,")
+
+    with pytest.raises(CommandError, match="line 3: status 'Nominated' needs a source"):
+        call_command("import_targets", str(write(tmp_path, updated)), campaign="nominations")
+
+    bob = campaign.targets.get(representative__name="Mr Bob Brack")
+    assert bob.status == "pledged"
+    assert bob.status_changes.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "limit"),
+    [
+        ("name", "N" * 151, 150),
+        ("party", "P" * 101, 100),
+        ("email", "e" * 243 + "@example.org", 254),
+        ("region", "R" * 61, 60),
+        ("source", "https://example.org/" + "s" * 181, 200),
+    ],
+)
+def test_a_cell_longer_than_its_column_is_a_named_bad_line(
+    tmp_path, seats, campaign, column, value, limit
+):
+    row = {
+        "name": "Ms Ann Ashcombe",
+        "constituency": "Ashcombe North",
+        "party": "Labour",
+        "email": "ann.mp@example.org",
+        "region": "South East",
+        "status": "Nominated",
+        "source": "https://example.org/ann",
+    } | {column: value}
+    path = tmp_path / "targets.csv"
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_targets", str(path), campaign="nominations")
+
+    assert f"line 2: {column} is longer than {limit} characters" in str(error.value)
+    assert Target.objects.count() == 0
+    assert Representative.objects.count() == 0
+
+
+def test_a_file_neither_utf8_nor_xlsx_gets_a_clear_reason(tmp_path, campaign):
+    path = tmp_path / "targets.csv"
+    path.write_bytes(HEADER.encode() + "Ms Ann,Café\n".encode("latin-1"))
+
+    with pytest.raises(CommandError, match="not UTF-8 text; save the sheet as CSV UTF-8 or XLSX"):
+        call_command("import_targets", str(path), campaign="nominations")
+
+
+def test_a_broken_xlsx_file_gets_a_clear_reason(tmp_path, campaign):
+    path = tmp_path / "targets.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"not really a zip archive" * 10)
+
+    with pytest.raises(CommandError, match="not a readable XLSX file"):
+        call_command("import_targets", str(path), campaign="nominations")

@@ -80,6 +80,7 @@ def test_admin_status_edit_is_recorded_in_the_history(client):
         "representative": target.representative_id,
         "organisation": "",
         "status": "pledged",
+        "source_url": "https://example.org/pledge",
         "status_changes-TOTAL_FORMS": 0,
         "status_changes-INITIAL_FORMS": 0,
     }
@@ -88,8 +89,9 @@ def test_admin_status_edit_is_recorded_in_the_history(client):
 
     assert response.status_code == 302, response.content.decode()[:2000]
     change = target.status_changes.get()
-    assert (change.from_status, change.to_status, change.changed_by) == (
+    assert (change.from_status, change.to_status, change.changed_by, change.source_url) == (
         "undecided",
         "pledged",
         organiser,
+        "https://example.org/pledge",
     )

@@ -3,18 +3,20 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.targets.importers.spreadsheet import COLUMNS, SpreadsheetError, targets_import
+from campaigns.targets.exports import COLUMNS
+from campaigns.targets.importers.spreadsheet import SpreadsheetError, targets_import
 from campaigns.targets.models import Campaign
 
 
 class Command(BaseCommand):
     help = (
-        "Import a campaign's targets from a CSV spreadsheet with the columns "
-        f"{', '.join(COLUMNS)}. Nothing is imported if any row is bad, unless --skip-invalid."
+        "Import a campaign's targets from a spreadsheet (CSV in UTF-8, or XLSX) with the "
+        f"columns of the export: {', '.join(COLUMNS)}. A changed status needs a source link. "
+        "Nothing is imported if any row is bad, unless --skip-invalid."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("csv", help="path of the CSV file (UTF-8)")
+        parser.add_argument("csv", help="path of the CSV (UTF-8) or XLSX file")
         parser.add_argument("--campaign", required=True, help="slug of the campaign")
         parser.add_argument(
             "--skip-invalid",
@@ -25,18 +27,16 @@ class Command(BaseCommand):
     def handle(self, *args, csv, campaign, skip_invalid, **options):
         path = Path(csv)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            data = path.read_bytes()
         except FileNotFoundError as error:
             raise CommandError(f"{path}: no such file") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path}: not UTF-8 text; save the sheet as CSV UTF-8") from error
         try:
             target_campaign = Campaign.objects.get(slug=campaign)
         except Campaign.DoesNotExist as error:
             raise CommandError(f"no campaign with the slug {campaign!r}") from error
         try:
             result = targets_import(
-                campaign=target_campaign, text=text, source=path.name, skip_invalid=skip_invalid
+                campaign=target_campaign, data=data, source=path.name, skip_invalid=skip_invalid
             )
         except SpreadsheetError as error:
             raise CommandError(f"{path}: {error}") from error
