@@ -1,10 +1,23 @@
-"""The settings module under different environments, each read in a fresh process."""
+"""The settings module under different environments, each read in a fresh process, and
+what its choices do: passwords hashed with Argon2, tasks queued rather than run in the web
+process, and on real worker processes, tasks never lost when a process dies and never
+hoarded behind a long one."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from contextlib import closing
 from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from config.celery import app
+from tests.factories import PASSWORD, UserFactory
+from tests.harness.services import redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,13 +32,7 @@ out = {
     "cache": settings.CACHES["default"]["BACKEND"],
     "broker": app.conf.broker_url,
     "email": settings.EMAIL_BACKEND,
-    "hasher": settings.PASSWORD_HASHERS[0],
     "debug": settings.DEBUG,
-    "acks_late": app.conf.task_acks_late,
-    "reject_on_worker_lost": app.conf.task_reject_on_worker_lost,
-    "prefetch": app.conf.worker_prefetch_multiplier,
-    "eager": app.conf.task_always_eager,
-    "beat_scheduler": app.conf.beat_scheduler,
     "num_proxies": settings.REST_FRAMEWORK["NUM_PROXIES"],
     "allauth_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
     "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
@@ -101,17 +108,105 @@ def test_postgresql_prepares_statements_unless_a_pooler_needs_them_off(tmp_path)
     assert pooled["db_options"] == {}
 
 
-def test_argon2_comes_first_and_celery_is_set_for_reliability(tmp_path):
-    local = settings_under(tmp_path)
+@pytest.mark.django_db
+def test_passwords_are_stored_with_argon2_and_older_hashes_are_upgraded_at_sign_in(client):
+    user = UserFactory()
+    assert user.password.startswith("argon2$")
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")  # as an older release
+    user.save()
 
-    assert local["hasher"] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    assert (local["acks_late"], local["reject_on_worker_lost"], local["prefetch"]) == (
-        True,
-        True,
-        1,
+    assert client.login(email=user.email, password=PASSWORD)
+
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+
+
+SEND_A_TASK = """
+import django
+django.setup()
+from campaigns.petitions.tasks import petition_counts_apply
+petition_counts_apply.delay()
+"""
+
+
+def test_local_defaults_queue_tasks_on_disk_for_the_worker_process(tmp_path):
+    result = run(SEND_A_TASK, tmp_path)
+
+    # Sent, not run in the sending process: a message waits in var/ for the worker.
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "celery" / "queue").iterdir())) == 1
+
+
+@app.task(name="tests.test_settings.die_the_first_time")
+def die_the_first_time(runs: str, test_pid: int) -> None:
+    """Notes each run; on the first, its worker process dies (as if killed for memory)."""
+    path = Path(runs)
+    first = not path.exists()
+    with path.open("a") as notes:
+        notes.write(f"{os.getpid()}\n")
+    if first and os.getpid() != test_pid:  # never the test process itself
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@app.task(name="tests.test_settings.hold_until_released")
+def hold_until_released(folder: str) -> None:
+    (Path(folder) / "held").touch()
+    deadline = time.monotonic() + 60
+    while not (Path(folder) / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@app.task(name="tests.test_settings.note_ran")
+def note_ran(folder: str) -> None:
+    (Path(folder) / "queued ran").touch()
+
+
+def wait_for(condition, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.redis
+@pytest.mark.celery_worker
+def test_a_task_whose_worker_process_dies_is_run_again(celery_worker_process, tmp_path):
+    worker = celery_worker_process(include="tests.test_settings")
+    runs = tmp_path / "runs"
+
+    app.send_task(die_the_first_time.name, args=[str(runs), os.getpid()], queue=worker.queue)
+
+    assert wait_for(lambda: runs.exists() and len(runs.read_text().split()) == 2), (
+        f"the task was not run again after its worker process died:\n{worker.output()[-3000:]}"
     )
-    assert local["eager"] is False
-    assert local["beat_scheduler"] == "django_celery_beat.schedulers:DatabaseScheduler"
+    first, second = runs.read_text().split()
+    assert first != second  # the second run was on a new worker process
+
+
+@pytest.mark.redis
+@pytest.mark.celery_worker
+def test_a_task_queued_behind_a_long_one_stays_in_the_broker_for_any_free_worker(
+    celery_worker_process, tmp_path
+):
+    import redis
+
+    worker = celery_worker_process(include="tests.test_settings")
+    app.send_task(hold_until_released.name, args=[str(tmp_path)], queue=worker.queue)
+    assert wait_for(lambda: (tmp_path / "held").exists()), worker.output()[-3000:]
+
+    app.send_task(note_ran.name, args=[str(tmp_path)], queue=worker.queue)
+
+    # The busy worker does not take it for itself: another worker could have it now.
+    with closing(redis.Redis.from_url(redis_url())) as broker:
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            assert broker.llen(worker.queue) == 1
+            time.sleep(0.1)
+    assert not (tmp_path / "queued ran").exists()
+    (tmp_path / "release").touch()
+    assert wait_for(lambda: (tmp_path / "queued ran").exists()), worker.output()[-3000:]
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -140,12 +235,3 @@ def test_production_profile_passes_the_deploy_check_with_no_warnings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
-
-
-def test_beat_folds_petition_counts_well_within_five_seconds():
-    from django.conf import settings
-
-    entry = settings.CELERY_BEAT_SCHEDULE["petition-counts"]
-
-    assert entry["task"] == "campaigns.petitions.tasks.petition_counts_apply"
-    assert entry["schedule"] <= 2.5

@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaigns.petitions import abuse, services
 from campaigns.petitions.models import Petition, PetitionCount, Signature
+from campaigns.petitions.selectors import signatures_matching
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -147,3 +149,35 @@ def test_seed_makes_a_demo_petition_with_exact_counts():
     assert counted == 1200
     assert petition.count.total == counted
     assert sum(petition.constituency_counts.values_list("total", flat=True)) == counted
+
+
+def test_demo_signatures_carry_what_the_signing_service_derives_from_each_address(settings):
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"  # demo postcodes resolve offline
+    seed()
+    petition = Petition.objects.get(slug="demo-put-our-candidate-on-the-ballot")
+    signatures = list(
+        Signature.objects.filter(petition=petition).values_list(
+            "email",
+            "canonical_email",
+            "email_domain",
+            "share_code",
+            "postcode",
+            "constituency_code",
+        )
+    )
+    assert len(signatures) == 1200
+
+    for email, canonical, domain, code, _, _ in signatures:
+        assert canonical == abuse.canonical_email(email)
+        assert domain == abuse.email_domain(email)
+        assert code == services.share_code(petition=petition, email=email)
+    seats = {postcode: seat for *_, postcode, seat in signatures}
+    for postcode, seat in seats.items():
+        assert place_for_postcode(postcode).constituency_code == seat
+    # So the organiser's abuse filters find demo signatures as they would real ones.
+    email = signatures[0][0]
+    assert list(
+        signatures_matching(
+            petition, canonical_email=abuse.canonical_email(email), email_domain="example.org"
+        ).values_list("email", flat=True)
+    ) == [email]

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from campaigns.petitions import services
 from campaigns.petitions.models import CountChange, Petition, Signature
-from campaigns.petitions.services import petition_counts_apply, share_code
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -38,6 +38,7 @@ from campaigns.targets.models import (
     TargetStatusChange,
 )
 from volunteers.models import PostcodeFallback, Supporter, User
+from volunteers.places import SOURCE_FALLBACK, Place
 
 SEED = 2015
 ORGANISER_EMAIL = "organiser@example.org"
@@ -160,7 +161,7 @@ class Command(BaseCommand):
             campaign = self._campaign(rng, representatives, organiser)
             self._supporters(rng, fake, constituencies)
             self._postcodes(constituencies)
-            petition = self._petition(rng, campaign)
+            petition = self._petition(rng, campaign, constituencies)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
@@ -378,7 +379,7 @@ class Command(BaseCommand):
             [row for code, row in wanted.items() if code not in existing], batch_size=500
         )
 
-    def _petition(self, rng, campaign) -> Petition:
+    def _petition(self, rng, campaign, constituencies) -> Petition:
         """An open petition signed (and confirmed) by a share of the demo supporters."""
         petition, created = Petition.objects.get_or_create(
             slug=PETITION_SLUG,
@@ -399,27 +400,30 @@ class Command(BaseCommand):
             return petition
         supporters = list(Supporter.objects.filter(email__startswith="demo-supporter-"))
         signers = rng.sample(supporters, k=min(PETITION_SIGNERS, len(supporters)))
+        places = {c.ons_code: _demo_place(c) for c in constituencies}
         start = timezone.now() - timedelta(days=7)
         signatures = []
         for signer in signers:
             signed_at = start + timedelta(minutes=rng.randint(0, 7 * 24 * 60 - 10))
-            signatures.append(
-                Signature(
-                    petition=petition,
-                    supporter=signer,
-                    name=signer.name,
-                    email=signer.email,
-                    canonical_email=signer.email,
-                    email_domain="example.org",
-                    postcode=f"{demo_outcode(int(signer.constituency_code[3:]))} {DEMO_INCODES[0]}",
-                    constituency_code=signer.constituency_code,
-                    created_at=signed_at,
-                    confirmed_at=signed_at + timedelta(minutes=3),
-                    counted=True,
-                    source=rng.choice(["web", "web", "twitter", "whatsapp", "email"]),
-                    share_code=share_code(petition=petition, email=signer.email),
-                )
+            # Built by the signing service's own builder, so demo rows carry every derived
+            # field (canonical email, domain, share code...) exactly as a real signing does.
+            signature = services._signature_build(
+                petition=petition,
+                supporter=signer,
+                name=signer.name,
+                email=signer.email,
+                place=places[signer.constituency_code],
+                source=rng.choice(["web", "web", "twitter", "whatsapp", "email"]),
+                referred_by="",
+                share_code=services.share_code(petition=petition, email=signer.email),
+                ip_hash="",
+                suspect=False,
+                counted=True,
             )
+            # Signed over the past week and confirmed a few minutes after, as if by email.
+            signature.created_at = signed_at
+            signature.confirmed_at = signed_at + timedelta(minutes=3)
+            signatures.append(signature)
         Signature.objects.bulk_create(signatures, batch_size=500)
         CountChange.objects.bulk_create(
             [
@@ -428,8 +432,23 @@ class Command(BaseCommand):
             ],
             batch_size=500,
         )
-        petition_counts_apply()
+        services.petition_counts_apply()
         return petition
+
+
+def _demo_place(constituency: Constituency) -> Place:
+    """Where the first demo postcode of a constituency resolves to, as the postcode look-up
+    answers from the fallback table (see _postcodes)."""
+    outcode = demo_outcode(int(constituency.ons_code[3:]))
+    return Place(
+        postcode=f"{outcode} {DEMO_INCODES[0]}",
+        constituency_code=constituency.ons_code,
+        constituency_name=constituency.name,
+        region=constituency.region,
+        latitude=constituency.latitude,
+        longitude=constituency.longitude,
+        source=SOURCE_FALLBACK,
+    )
 
 
 def demo_outcode(number: int) -> str:

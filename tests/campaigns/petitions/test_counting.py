@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns.petitions.abuse import canonical_email
@@ -71,9 +72,12 @@ def test_invalidating_a_pending_signature_keeps_it_from_ever_counting(client, pe
 def test_invalidating_needs_a_reason(instant, seats):
     sign(instant)
 
-    with pytest.raises(Exception, match="reason"):
+    with pytest.raises(ValidationError) as error:
         signatures_invalidate(signatures=Signature.objects.all(), reason=" ")
+
+    assert error.value.message_dict == {"reason": ["Give a reason for invalidating signatures."]}
     assert counted_total(instant) == 1
+    assert Signature.objects.get().invalidated_at is None
 
 
 def test_fifty_from_one_ip_in_the_burst_window_leave_the_excess_uncounted(instant, seats, settings):
