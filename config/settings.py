@@ -35,6 +35,8 @@ else:
 
 # Where the site is, for links in emails sent without a request (Celery tasks).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# What emails call the site ("Hello from Groundswell!"), rather than the host they came to.
+SITE_NAME = env.str("SITE_NAME", default="Groundswell")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -175,7 +177,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Groundswell] "
+# Unset, so that volunteers.adapters prefixes account email subjects with "[SITE_NAME] ".
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 ACCOUNT_ADAPTER = "volunteers.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -253,6 +256,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # stays on the default queue, so a flood of confirmation emails cannot delay the totals.
 CELERY_TASK_ROUTES = {
     "campaigns.petitions.tasks.petition_counts_apply": {"queue": "celery"},
+    "campaigns.petitions.tasks.petition_counts_check": {"queue": "celery"},
     "campaigns.petitions.tasks.*": {"queue": "petitions"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -260,6 +264,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.petitions.tasks.petition_counts_apply",
         "schedule": env.float("PETITION_COUNT_INTERVAL", default=2.0),
         "options": {"expires": 10},
+    },
+    # Checks the published counts against the signatures and repairs any difference.
+    "petition-counts-check": {
+        "task": "campaigns.petitions.tasks.petition_counts_check",
+        "schedule": env.float("PETITION_COUNT_CHECK_INTERVAL", default=15 * 60.0),
+        "options": {"expires": 5 * 60},
     },
 }
 
@@ -341,6 +351,10 @@ PETITION_DOMAIN_LIMIT_EXEMPT = set(
 PETITION_CONFIRMATION_EMAILS = _limit("PETITION_CONFIRMATION_EMAILS", "3/86400")
 PETITION_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30  # a confirmation link works for 30 days
 
+# The cap on account emails (verification, password reset, "account exists") to any one
+# address, count per seconds; past it nothing is sent and the forms answer as usual.
+ACCOUNT_EMAILS_PER_ADDRESS = _limit("ACCOUNT_EMAILS_PER_ADDRESS", "5/86400")
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -356,9 +370,24 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Every log line goes through one handler whose filter redacts email addresses, postcodes
+# and database key values (core/logging.py), whatever logged them. Django's own handlers
+# are replaced (its messages reach the root's handler instead), and the Celery worker uses
+# this too (config/celery.py). Two of Django's DEBUG messages stay off even at
+# LOG_LEVEL=DEBUG: SQL with its parameters, and every missing template variable with the
+# whole template context; both hold people's details, and the context secret links too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_personal_data": {"()": "core.logging.RedactPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.template": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

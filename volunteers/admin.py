@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from volunteers.models import PostcodeFallback, Supporter, User
+from volunteers.mail import address_hash
+from volunteers.models import EmailSuppression, PostcodeFallback, Supporter, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -57,3 +58,24 @@ class PostcodeFallbackAdmin(admin.ModelAdmin):
     list_display = ["code", "constituency_name", "constituency_code", "region"]
     search_fields = ["code", "constituency_name", "constituency_code"]
     list_filter = ["region"]
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    """The addresses no email goes to. They are stored only as hashes, so searching takes a
+    whole address (hashed the same way); deleting an entry lets mail go to it again."""
+
+    list_display = ["created_at", "reason", "smtp_code", "smtp_reply", "source"]
+    list_filter = ["reason", "smtp_code"]
+    search_fields = ["address_hash"]
+    search_help_text = "A whole email address."
+    fields = ["address_hash", "reason", "smtp_code", "smtp_reply", "source", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(address_hash=address_hash(search_term)), False

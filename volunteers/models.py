@@ -165,3 +165,37 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.supporter} {self.purpose} ({self.source})"
+
+
+class EmailSuppression(models.Model):
+    """An address the platform must not email: a mail server refused it for good (a 5xx
+    reply). Deleting the entry (in the admin) lets mail go to it again.
+
+    Keyed by a keyed hash of the normalised address (volunteers.mail.address_hash), never
+    the address itself: the list can say "not this one" about an address it is shown, and
+    nothing more. volunteers.mail.email_send skips these addresses.
+    """
+
+    class Reason(models.TextChoices):
+        REFUSED = "refused", "Refused by the mail server"
+
+    address_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text="HMAC-SHA256 of the normalised address; the address is never stored.",
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    smtp_code = models.PositiveSmallIntegerField("SMTP code", null=True, blank=True)
+    smtp_reply = models.CharField(
+        "SMTP reply", max_length=200, blank=True, help_text="With any address removed."
+    )
+    source = models.CharField(
+        max_length=100, blank=True, help_text="What was being sent, e.g. petition:slug"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.smtp_code or 'no code'})"

@@ -8,7 +8,8 @@
 3. when postcodes.io is unavailable, the outcode row in the fallback table.
 
 Every failure is a PlaceError whose `message` can be shown to the person who typed the
-postcode. Signing, letters and sign-up all come through here.
+postcode. Signing, letters and sign-up all come through here. Failures are logged without
+the postcode: it is personal data, and the log has no need of it.
 """
 
 import http.client
@@ -214,24 +215,24 @@ def _ask_postcodes_io(postcode: str) -> Place:
         except urllib.error.HTTPError as error:
             with error:
                 if error.code == 404:
-                    raise _not_found(postcode, error) from error
+                    raise _not_found(error) from error
                 if error.code >= 500 and attempt == 1:
-                    logger.info("postcodes.io answered %s for %s; retrying", error.code, postcode)
+                    logger.info("postcodes.io answered %s; retrying", error.code)
                     continue
-                logger.warning("postcodes.io answered %s for %s", error.code, postcode)
+                logger.warning("postcodes.io answered %s", error.code)
                 raise LookupUnavailable() from error
         except (OSError, http.client.HTTPException) as error:
             # URLError (refused, DNS), TimeoutError and ConnectionError are all OSErrors.
             if attempt == 1:
-                logger.info("postcodes.io failed for %s (%s); retrying", postcode, error)
+                logger.info("postcodes.io failed (%s); retrying", error)
                 continue
-            logger.warning("postcodes.io failed for %s: %s", postcode, error)
+            logger.warning("postcodes.io failed: %s", error)
             raise LookupUnavailable() from error
         return _place_from_answer(postcode, body)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _not_found(postcode: str, error: urllib.error.HTTPError) -> PlaceError:
+def _not_found(error: urllib.error.HTTPError) -> PlaceError:
     """postcodes.io's 404 says "Postcode not found" or "Invalid postcode" in a JSON body;
     a 404 without one means the URL is wrong, not the postcode."""
     try:
@@ -240,7 +241,7 @@ def _not_found(postcode: str, error: urllib.error.HTTPError) -> PlaceError:
         answer = None
     if isinstance(answer, dict) and answer.get("error"):
         return PostcodeNotFound()
-    logger.warning("postcodes.io gave a 404 without its error body for %s", postcode)
+    logger.warning("postcodes.io gave a 404 without its error body")
     return LookupUnavailable()
 
 
@@ -251,7 +252,7 @@ def _place_from_answer(postcode: str, body: bytes) -> Place:
     except (ValueError, KeyError, TypeError):
         result = codes = None
     if not isinstance(result, dict) or not isinstance(codes, dict):
-        logger.warning("postcodes.io gave an unreadable answer for %s", postcode)
+        logger.warning("postcodes.io gave an unreadable answer")
         raise LookupUnavailable()
 
     # Prefer the 2024 boundaries where the answer still carries both sets.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from volunteers.mail import email_unsuppress, suppressions_for
 from volunteers.models import Supporter
 
 
@@ -73,6 +74,16 @@ def _export_volunteers(supporter: Supporter) -> dict:
             for consent in supporter.consents.all()
         ],
         "account": None,
+        "email_suppressions": [
+            {
+                "reason": entry.reason,
+                "smtp_code": entry.smtp_code,
+                "smtp_reply": entry.smtp_reply,
+                "source": entry.source,
+                "created_at": entry.created_at.isoformat(),
+            }
+            for entry in suppressions_for(emails=_addresses(supporter))
+        ],
     }
     user = supporter.user
     if user is not None:
@@ -89,7 +100,18 @@ def _export_volunteers(supporter: Supporter) -> dict:
     return data
 
 
+def _addresses(supporter: Supporter) -> set[str]:
+    """Every address the supporter is known by: theirs, and their account's."""
+    addresses = {supporter.email}
+    if supporter.user is not None:
+        addresses.add(supporter.user.email)
+        addresses.update(a.email for a in supporter.user.emailaddress_set.all())
+    return addresses
+
+
 def _erase_volunteers(supporter: Supporter) -> None:
+    for email in _addresses(supporter):
+        email_unsuppress(email=email)
     user = supporter.user
     if user is not None:
         user.emailaddress_set.all().delete()
@@ -113,6 +135,7 @@ volunteers_provider = PrivacyProvider(
         "volunteers.Supporter",
         "volunteers.User",
         "volunteers.ConsentRecord",
+        "volunteers.EmailSuppression",
         "account.EmailAddress",
     ),
     export=_export_volunteers,

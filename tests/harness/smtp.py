@@ -1,14 +1,45 @@
-"""`smtp_sink`: a real SMTP server on 127.0.0.1 that the site sends its mail to."""
+"""`smtp_sink`: a real SMTP server on 127.0.0.1 that the site sends its mail to.
+
+It accepts everything unless told otherwise; like a real server it can refuse:
+
+    smtp_sink.refuse("jo@example.org", 550)           # every attempt: "550 5.1.1 <jo@...>"
+    smtp_sink.refuse("jo@example.org", 451, times=1)  # the next attempt only, then accept
+    smtp_sink.refuse("jo@example.org", 554, at="DATA")  # take the recipient, refuse the mail
+    smtp_sink.refuse("noreply@localhost", 553, at="MAIL")  # refuse the sender (MAIL FROM)
+
+Replies quote the address, as real servers' do. `smtp_sink.attempts("jo@example.org")`
+counts every delivery attempt to an address (each RCPT TO), refused or not.
+"""
 
 import re
 import socket
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+# Enhanced status codes (RFC 3463) servers give with each kind of reply.
+_STATUS = {
+    421: "4.4.2", 450: "4.2.0", 451: "4.7.1", 452: "4.2.2",
+    550: "5.1.1", 551: "5.1.6", 552: "5.2.2", 553: "5.1.3", 554: "5.7.1",
+}  # fmt: skip
+_WORDS = {
+    "MAIL": "Sender address rejected",
+    "RCPT": "Recipient address rejected",
+    "DATA": "Message rejected",
+}
+
+
+@dataclass
+class _Refusal:
+    code: int
+    at: str  # "MAIL", "RCPT" or "DATA"
+    times: int | None  # how many more attempts to refuse; None for all
 
 
 class SmtpSink:
@@ -17,8 +48,55 @@ class SmtpSink:
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self._arrived = threading.Condition()
+        self._refusals: dict[str, _Refusal] = {}
+        self._attempts: Counter = Counter()
+
+    def refuse(self, address: str, code: int, *, times: int | None = None, at: str = "RCPT"):
+        """Answer `code` to attempts to deliver to `address`: at RCPT TO (the recipient) or
+        at the end of DATA (the message), for the next `times` attempts or for all; with
+        at="MAIL", to attempts to send from `address`."""
+        assert at in ("MAIL", "RCPT", "DATA"), at
+        with self._arrived:
+            self._refusals[address.lower()] = _Refusal(code, at, times)
+
+    def attempts(self, address: str) -> int:
+        with self._arrived:
+            return self._attempts[address.lower()]
+
+    def _refusal(self, address: str, at: str) -> str | None:
+        """The reply refusing this attempt, if it is to be refused here (and counted)."""
+        refusal = self._refusals.get(address.lower())
+        if refusal is None or refusal.at != at or refusal.times == 0:
+            return None
+        if refusal.times is not None:
+            refusal.times -= 1
+        status = _STATUS.get(refusal.code, f"{refusal.code // 100}.0.0")
+        return f"{refusal.code} {status} <{address}>: {_WORDS[at]}"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self._arrived:
+            reply = self._refusal(address, "MAIL")
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._arrived:
+            self._attempts[address.lower()] += 1
+            reply = self._refusal(address, "RCPT")
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self._arrived:
+            for address in envelope.rcpt_tos:
+                reply = self._refusal(address, "DATA")
+                if reply:
+                    return reply
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._arrived:

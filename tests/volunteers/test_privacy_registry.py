@@ -8,6 +8,7 @@ from django.db import models
 from campaigns.targets.services import target_status_set
 from tests.factories import OrganiserFactory, SupporterFactory, TargetFactory, VolunteerFactory
 from volunteers import privacy
+from volunteers.mail import email_is_suppressed, email_suppress
 from volunteers.models import Supporter, User
 
 PERSONAL_FIELD_NAMES = {"postcode", "phone", "address", "ip_address", "ip_hash", "date_of_birth"}
@@ -86,3 +87,26 @@ def test_erasure_removes_identity_and_keeps_the_tally():
     assert (change.to_status, change.changed_by) == ("pledged", None)
     other.refresh_from_db()
     assert other.erased_at is None
+
+
+@pytest.mark.django_db
+def test_export_holds_the_supporters_email_suppression():
+    supporter = SupporterFactory(email="bounced@example.org")
+    email_suppress(email="bounced@example.org", reason="refused", smtp_code=550, source="test")
+
+    export = privacy.supporter_export(supporter=supporter)
+
+    [entry] = export["volunteers"]["email_suppressions"]
+    assert (entry["reason"], entry["smtp_code"], entry["source"]) == ("refused", 550, "test")
+
+
+@pytest.mark.django_db
+def test_erasure_removes_the_supporters_email_suppression():
+    volunteer = VolunteerFactory(email="bounced@example.org")
+    email_suppress(email="bounced@example.org", reason="refused")
+    email_suppress(email="someone-else@example.org", reason="refused")
+
+    privacy.supporter_erase(supporter=volunteer)
+
+    assert not email_is_suppressed(email="bounced@example.org")
+    assert email_is_suppressed(email="someone-else@example.org")
