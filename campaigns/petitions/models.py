@@ -6,8 +6,14 @@ the same transaction. A frequent Celery task (services.petition_counts_apply) fo
 changes into PetitionCount and ConstituencyCount and deletes them, in one transaction, so
 each change is applied exactly once and pages read a handful of rows, never COUNT(*) over
 signatures.
+
+A suspect signature (over a rate limit when signed) is kept but not counted until an
+organiser restores it with a reason (services.signatures_restore). A VenueAllowance lets a
+street stall or a meeting hall sign many people from one connection without their
+signatures being marked suspect by the per-IP limits.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -96,10 +102,23 @@ class Signature(models.Model):
     share_code = models.CharField(max_length=16, db_index=True)
     ip_hash = models.CharField(max_length=32, blank=True, db_index=True)
     is_suspect = models.BooleanField(
-        default=False, help_text="Over a rate limit when signed: kept, never counted."
+        default=False,
+        help_text="Over a rate limit when signed: kept, not counted unless restored.",
     )
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.CharField(max_length=200, blank=True)
+    restored_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an organiser cleared its suspicion."
+    )
+    restoration_reason = models.CharField(max_length=200, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organiser who restored it.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -117,6 +136,42 @@ class Signature(models.Model):
         if self.is_suspect:
             return "suspect"
         return "counted" if self.counted else "pending"
+
+
+class VenueAllowance(models.Model):
+    """One connection (a street stall, a meeting hall) allowed to sign many people for a
+    while: its signatures are not made suspect by the per-IP limits (domain limits still
+    apply). The IP address is kept only as abuse.client_ip_hash, never as itself."""
+
+    label = models.CharField(max_length=100, help_text="e.g. Market Street stall, Saturday.")
+    ip_hash = models.CharField(max_length=32, db_index=True)
+    petition = models.ForeignKey(
+        Petition,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="venue_allowances",
+        help_text="Leave empty to allow it for every petition.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="venue_allowance_ends_after_it_starts",
+                violation_error_message="The allowance must end after it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return self.label
 
 
 class CountChange(models.Model):

@@ -1,10 +1,12 @@
-"""Signing, confirming, invalidating and counting. The web page, the API, the admin and the
-Celery tasks all come here, so they cannot drift apart."""
+"""Signing, confirming, invalidating, restoring and counting, and checking the counts. The
+web page, the API, the admin, the commands and the Celery tasks all come here, so they
+cannot drift apart."""
 
 import hashlib
 import hmac
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core import signing
@@ -12,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import CharField, Count, F, Sum, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +37,8 @@ CAMPAIGN_EMAIL_WORDING = (
 )
 CONFIRM_SALT = "petitions.signature-confirm"
 NAME_MAX = 100
+
+logger = logging.getLogger(__name__)
 
 
 class PetitionClosed(ValidationError):
@@ -157,7 +161,7 @@ def petition_sign(
     name, email, place = _check(petition=petition, name=name, email=email, postcode=postcode)
     ip_hash = abuse.client_ip_hash(ip)
     domain = abuse.email_domain(email)
-    suspect = abuse.signing_over_limit(ip_hash=ip_hash, domain=domain)
+    suspect = abuse.signing_over_limit(ip_hash=ip_hash, domain=domain, petition_id=petition.pk)
     code = share_code(petition=petition, email=email)
     counts_now = not petition.confirmation_required and not suspect
     with transaction.atomic():
@@ -216,8 +220,14 @@ def signature_confirmation_send(*, signature_id: int) -> bool:
     """Email the link that confirms a signature; True if a mail was handed to the server.
 
     Sends nothing for a signature that is gone, already confirmed or invalidated, so a
-    retry after a crash cannot send a useless mail.
+    retry after a crash cannot send a useless mail; nor to an address on the suppression
+    list. A mail server's final refusal (5xx) puts the address on that list and returns
+    False; passing trouble (4xx, no connection) raises volunteers.mail.MailDeferred, which
+    the task retries.
     """
+    # Here rather than at the top of the module only because that part is edited by others.
+    from volunteers.mail import Outcome, email_send
+
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is None or signature.confirmed_at or signature.invalidated_at:
         return False
@@ -234,8 +244,8 @@ def signature_confirmation_send(*, signature_id: int) -> bool:
         body=render_to_string("petitions/email/confirm.txt", context),
         to=[signature.email],
     )
-    message.send()
-    return True
+    outcome = email_send(message=message, source=f"petition:{signature.petition.slug}")
+    return outcome is Outcome.SENT
 
 
 class ConfirmationInvalid(ValidationError):
@@ -287,7 +297,9 @@ def signatures_invalidate(*, signatures, reason: str) -> int:
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for invalidating signatures."})
     with transaction.atomic():
-        pending = signatures.filter(invalidated_at__isnull=True).select_for_update()
+        # Locked in primary key order, as signatures_restore locks them, so the two
+        # running at once on overlapping rows wait for one another instead of deadlocking.
+        pending = signatures.filter(invalidated_at__isnull=True).order_by("pk").select_for_update()
         rows = list(pending.values_list("pk", "petition_id", "constituency_code", "counted"))
         if not rows:
             return 0
@@ -302,6 +314,69 @@ def signatures_invalidate(*, signatures, reason: str) -> int:
             ]
         )
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """What signatures_restore did: how many it restored, how many of them count now, and
+    how many were sent a confirmation email (the rest count once they confirm)."""
+
+    restored: int
+    counted: int
+    emailed: int
+
+
+def signatures_restore(*, signatures, reason: str, by=None) -> Restoration:
+    """Clear the suspicion on suspect signatures, with a reason, so genuine signers count.
+
+    `signatures` is a queryset; only those suspect and not invalidated are restored (an
+    invalidated signature stays out, and restoring twice does nothing the second time).
+    Each is locked (in primary key order, as signatures_invalidate locks them) and marked
+    with who restored it, when and why. A confirmed one counts at once: counted is set and
+    exactly one CountChange +1 written, in this transaction. An unconfirmed one is sent
+    its confirmation email after commit (within abuse's cap per address), and counts
+    once, through signature_confirm, when the link is followed. Raises ValidationError
+    for an empty reason; nothing is changed then.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason for restoring signatures."})
+    with transaction.atomic():
+        suspects = (
+            signatures.filter(is_suspect=True, invalidated_at__isnull=True)
+            .order_by("pk")
+            .select_for_update()
+        )
+        rows = list(
+            suspects.values_list(
+                "pk", "petition_id", "constituency_code", "confirmed_at", "counted", "email"
+            )
+        )
+        if not rows:
+            return Restoration(restored=0, counted=0, emailed=0)
+        now = timezone.now()
+        marks = {
+            "is_suspect": False,
+            "restored_at": now,
+            "restoration_reason": reason[:200],
+            "restored_by": by,
+        }
+        confirmed = [row for row in rows if row[3] is not None]
+        unconfirmed = [row for row in rows if row[3] is None]
+        Signature.objects.filter(pk__in=[row[0] for row in confirmed]).update(counted=True, **marks)
+        Signature.objects.filter(pk__in=[row[0] for row in unconfirmed]).update(**marks)
+        now_counting = CountChange.objects.bulk_create(
+            [
+                CountChange(petition_id=petition_id, constituency_code=code, delta=1)
+                for _, petition_id, code, _, counted, _ in confirmed
+                if not counted
+            ]
+        )
+        allowed = abuse.confirmation_emails_allowed([row[5] for row in unconfirmed])
+        emailed = [row[0] for row, ok in zip(unconfirmed, allowed, strict=True) if ok]
+        for pk in emailed:
+            tasks.signature_confirmation_send.delay_on_commit(pk)
+    return Restoration(restored=len(rows), counted=len(now_counting), emailed=len(emailed))
 
 
 def petition_counts_apply(*, batch: int = 10_000) -> int:
@@ -359,3 +434,200 @@ def petition_counts_apply(*, batch: int = 10_000) -> int:
         )
         CountChange.objects.filter(pk__in=[r[0] for r in rows]).delete()
     return len(rows)
+
+
+SEATS_SHOWN = 10  # constituencies named in a report line; the rest are counted
+
+
+@dataclass(frozen=True)
+class SeatDifference:
+    constituency_code: str
+    published: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """What petition_counts_check found for one petition: the published total and what it
+    should be, the constituencies whose published totals differ, and whether it repaired
+    them (it does not with repair=False, nor a count that would have to go below zero)."""
+
+    petition_id: int
+    slug: str
+    published: int
+    expected: int
+    seats: tuple[SeatDifference, ...] = ()
+    repaired: bool = False
+
+    @property
+    def differs(self) -> bool:
+        return self.published != self.expected or bool(self.seats)
+
+    @property
+    def repairable(self) -> bool:
+        """A count below zero would mean the journal takes away more than was ever counted:
+        a fault to look into, not one to paper over."""
+        return self.expected >= 0 and all(seat.expected >= 0 for seat in self.seats)
+
+    def __str__(self) -> str:
+        if not self.differs:
+            return f"{self.slug}: {self.published}, as expected"
+        parts = []
+        if self.published != self.expected:
+            parts.append(f"total {self.published} published, {self.expected} expected")
+        parts += [
+            f"{seat.constituency_code or '(no constituency)'} {seat.published} published, "
+            f"{seat.expected} expected"
+            for seat in self.seats[:SEATS_SHOWN]
+        ]
+        if len(self.seats) > SEATS_SHOWN:
+            parts.append(f"{len(self.seats) - SEATS_SHOWN} more constituencies")
+        outcome = "repaired" if self.repaired else "not repaired"
+        return f"{self.slug}: {'; '.join(parts)}: {outcome}"
+
+
+def _count_sources(petition_id: int):
+    """One statement: per constituency, the counted signatures ("signed"), the journal rows
+    not yet folded ("pending") and the published total ("published")."""
+
+    def kind(name):
+        return Value(name, output_field=CharField())
+
+    signed = (
+        Signature.objects.filter(petition_id=petition_id, counted=True)
+        .order_by()
+        .values("constituency_code")
+        .annotate(kind=kind("signed"), n=Count("pk"))
+        .values_list("kind", "constituency_code", "n")
+    )
+    pending = (
+        CountChange.objects.filter(petition_id=petition_id)
+        .order_by()
+        .values("constituency_code")
+        .annotate(kind=kind("pending"), n=Sum("delta"))
+        .values_list("kind", "constituency_code", "n")
+    )
+    published = (
+        ConstituencyCount.objects.filter(petition_id=petition_id)
+        .order_by()
+        .annotate(kind=kind("published"))
+        .values_list("kind", "constituency_code", "total")
+    )
+    return signed.union(pending, published, all=True)
+
+
+def _published_total_locked(petition_id: int):
+    return (
+        PetitionCount.objects.select_for_update(of=("self",))
+        .filter(petition_id=petition_id)
+        .values_list("total", "petition__slug")
+        .first()
+    )
+
+
+def petition_counts_check(*, petition_id: int, repair: bool = True) -> CountCheck:
+    """Compare a petition's published counts with its counted signatures; repair them.
+
+    What is published should be the counted signatures less the journal rows (CountChange)
+    not yet folded in: per petition (PetitionCount.total) and per constituency
+    (ConstituencyCount). A difference is logged (the petition's slug and the numbers,
+    nothing about any signer) and, with repair, the published totals are set to what they
+    should be. Safe to run at any time, beside signing and beside petition_counts_apply:
+
+    - The petition's PetitionCount row is locked first (FOR UPDATE). Every fold that takes
+      in a change for this petition updates that row before it touches the constituency
+      rows, and deletes the journal rows it folded in the same transaction. So a fold that
+      has already updated it has committed by the time the lock is granted (and the next
+      statement sees all of it: totals raised, journal rows gone), and one that has not
+      waits until this check commits (its journal rows, locked but not deleted, are seen
+      as pending, which is what they still are). The published counts of this petition
+      cannot change while the check holds the lock, and two checks take turns.
+    - Then the counted signatures, the pending journal and the published constituency
+      totals are read in ONE statement. Under READ COMMITTED each statement sees one
+      snapshot; signing, confirming, invalidating and restoring change a signature's
+      counted flag and insert its journal row in one transaction, so that snapshot has
+      both or neither, and counted minus pending is exact. Read in two statements, a
+      transaction committing between them would show as a difference that is not there,
+      and "repairing" it would break a right count.
+    - Nothing here locks a signature or a journal row, so signers never wait for it. A
+      repaired total is what the published count should be before the pending journal is
+      folded, so the fold that runs next adds its changes to the right number.
+
+    The check costs the same few queries whatever the number of constituencies. With
+    repair=False it changes nothing (even the empty PetitionCount row it may make for a
+    petition never counted is rolled back).
+    """
+    with transaction.atomic():
+        check = _counts_compare(petition_id)
+        if repair and check.differs and check.repairable:
+            _counts_repair(check)
+            check = replace(check, repaired=True)
+        if not repair:
+            transaction.set_rollback(True)
+    if check.differs:
+        # Repair asked for but impossible is an error; otherwise a difference is a warning.
+        level = logging.ERROR if repair and not check.repaired else logging.WARNING
+        logger.log(level, "Petition counts differed: %s", check)
+    return check
+
+
+def _counts_compare(petition_id: int) -> CountCheck:
+    """The lock, then the one statement (see petition_counts_check)."""
+    locked = _published_total_locked(petition_id)
+    if locked is None:  # never folded: make the row (as the fold would) and lock it
+        if not Petition.objects.filter(pk=petition_id).exists():
+            raise Petition.DoesNotExist(f"No petition {petition_id}.")
+        PetitionCount.objects.bulk_create(
+            [PetitionCount(petition_id=petition_id)], ignore_conflicts=True
+        )
+        locked = _published_total_locked(petition_id)
+    published_total, slug = locked
+    signed: dict[str, int] = defaultdict(int)
+    pending: dict[str, int] = defaultdict(int)
+    published: dict[str, int] = {}
+    for kind, code, n in _count_sources(petition_id):
+        if kind == "signed":
+            signed[code] += n
+        elif kind == "pending":
+            pending[code] += n
+        else:
+            published[code] = n
+    seats = tuple(
+        SeatDifference(code, published.get(code, 0), signed[code] - pending[code])
+        for code in sorted({*signed, *pending, *published})
+        if published.get(code, 0) != signed[code] - pending[code]
+    )
+    expected_total = sum(signed.values()) - sum(pending.values())
+    return CountCheck(petition_id, slug, published_total, expected_total, seats)
+
+
+def _counts_repair(check: CountCheck) -> None:
+    """Set the published counts to what they should be: at most two statements."""
+    if check.published != check.expected:
+        PetitionCount.objects.filter(petition_id=check.petition_id).update(
+            total=check.expected, updated_at=timezone.now()
+        )
+    ConstituencyCount.objects.bulk_create(
+        [
+            ConstituencyCount(
+                petition_id=check.petition_id,
+                constituency_code=seat.constituency_code,
+                total=seat.expected,
+            )
+            for seat in check.seats
+        ],
+        update_conflicts=True,
+        unique_fields=["petition", "constituency_code"],
+        update_fields=["total"],
+        batch_size=1000,
+    )
+
+
+def petition_counts_check_all(*, repair: bool = True) -> list[CountCheck]:
+    """petition_counts_check for every petition that is not a draft, each in a transaction
+    of its own (so a lock is held for one petition at a time)."""
+    ids = Petition.objects.exclude(state=Petition.State.DRAFT).order_by("pk")
+    return [
+        petition_counts_check(petition_id=pk, repair=repair)
+        for pk in ids.values_list("pk", flat=True)
+    ]

@@ -10,7 +10,9 @@ from celery import shared_task
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def signature_confirmation_send(signature_id: int) -> bool:
     """Email the link that confirms a signature (services.signature_confirmation_send);
-    retried with back-off while the mail server is unreachable."""
+    retried with back-off while the mail server is unreachable or answers 4xx (the
+    service raises volunteers.mail.MailDeferred, an OSError). A 5xx refusal is not raised,
+    so it is never retried: the address is suppressed instead."""
     from campaigns.petitions import services
 
     return services.signature_confirmation_send(signature_id=signature_id)
@@ -28,3 +30,13 @@ def petition_counts_apply() -> int:
         if not applied:
             break
     return total
+
+
+@shared_task(ignore_result=True)
+def petition_counts_check() -> int:
+    """Check every public petition's published counts against its counted signatures and
+    repair any difference (every PETITION_COUNT_CHECK_INTERVAL seconds); returns how many
+    petitions differed. Safe beside signing and counting, and to run twice."""
+    from campaigns.petitions import services
+
+    return sum(check.differs for check in services.petition_counts_check_all())
