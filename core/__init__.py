@@ -4,7 +4,9 @@
   X-Session-Token scheme in the schema;
 - db.py: hot-path inserts (INSERT ... ON CONFLICT DO NOTHING, no savepoints);
 - ratelimit.py: fixed-window counters in the cache, one round trip on Redis;
-- throttling.py: the API's request throttle.
+- throttling.py: the API's request throttle;
+- forms.py: web forms meeting services' ValidationErrors, and input limits from columns;
+- logging.py: the log filter that keeps personal data out of every log line.
 
 Dependencies point down to here: organiser -> campaigns -> volunteers -> core. Nothing in
 core imports an app or the project frame (config/).
