@@ -1,0 +1,54 @@
+"""Every write of petitions: signing, confirming, invalidating, restoring, counting and
+checking the counts. The web page, the API, the admin, the commands and the Celery tasks all
+come here, so they cannot drift apart. One module per part; callers import from here.
+"""
+
+from campaigns.petitions.services.counting import (
+    CountCheck,
+    SeatDifference,
+    petition_counts_apply,
+    petition_counts_check,
+    petition_counts_check_all,
+)
+from campaigns.petitions.services.moderation import (
+    Restoration,
+    signatures_invalidate,
+    signatures_restore,
+)
+from campaigns.petitions.services.signing import (
+    CAMPAIGN_EMAIL_WORDING,
+    NAME_MAX,
+    ConfirmationInvalid,
+    PetitionClosed,
+    Signing,
+    _check,
+    _signature_build,
+    confirmation_token,
+    petition_sign,
+    share_code,
+    signature_confirm,
+    signature_confirmation_send,
+)
+
+__all__ = [
+    "CAMPAIGN_EMAIL_WORDING",
+    "NAME_MAX",
+    "ConfirmationInvalid",
+    "CountCheck",
+    "PetitionClosed",
+    "Restoration",
+    "SeatDifference",
+    "Signing",
+    "_check",
+    "_signature_build",
+    "confirmation_token",
+    "petition_counts_apply",
+    "petition_counts_check",
+    "petition_counts_check_all",
+    "petition_sign",
+    "share_code",
+    "signature_confirm",
+    "signature_confirmation_send",
+    "signatures_invalidate",
+    "signatures_restore",
+]
