@@ -550,7 +550,13 @@ def previous_report(started) -> dict | None:
         other: float(ratio)
         for other, ratio in re.findall(r"real / (naive|insert-only): \*\*([\d.]+)x", text)
     }
-    return {"file": earlier[-1].name, "rates": rates, "ratios": ratios}
+    cpu = re.search(r"^- \d+ CPUs \((.*)\), [\d.]+ GiB", text, re.MULTILINE)
+    return {
+        "file": earlier[-1].name,
+        "rates": rates,
+        "ratios": ratios,
+        "cpu": cpu.group(1) if cpu else "?",
+    }
 
 
 def pooled_rates(results) -> dict[str, float]:
@@ -807,6 +813,12 @@ def report(args, started, facts, found, pg, results, rate_results, constituencie
         add("")
         add(f"Beside the previous report (`{previous['file']}`):")
         add("")
+        if previous["cpu"] != facts.get("cpu", "?"):
+            add(
+                f"That report ran on another processor ({previous['cpu']}, this run "
+                f"{facts.get('cpu', '?')}): compare its ratios with these, not its rates."
+            )
+            add("")
         add("| figure | previous | this run | this / previous |")
         add("| --- | ---: | ---: | ---: |")
         for variant, rate in pooled.items():

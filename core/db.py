@@ -5,6 +5,7 @@ GeneratedField) are refused with UnpreparableField rather than written wrongly."
 
 import functools
 import string
+from dataclasses import dataclass
 
 from django.db import connections, router
 
@@ -21,12 +22,8 @@ def insert_unless_exists(instance, *, then=None) -> bool:
     existed (the caller reads the existing row).
     """
     connection = connections[router.db_for_write(type(instance), instance=instance)]
-    table, columns, values, pk = _insert_parts(instance, connection)
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({_marks(values)}) "
-        f"ON CONFLICT DO NOTHING RETURNING {pk}"
-    )
-    row = _fetch(connection, sql, values)
+    plan = _insert_plan(type(instance), connection.alias)
+    row = _fetch(connection, plan.sql_unless_exists, plan.values(instance, connection))
     if row is None:
         return False
     _saved(instance, row[0], connection)
@@ -39,22 +36,37 @@ def insert_row(instance) -> None:
     """Insert `instance` and set its primary key: one plain INSERT, for rows such as a
     journal entry that no constraint can refuse, at a fraction of save()'s cost."""
     connection = connections[router.db_for_write(type(instance), instance=instance)]
-    table, columns, values, pk = _insert_parts(instance, connection)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({_marks(values)}) RETURNING {pk}"
-    _saved(instance, _fetch(connection, sql, values)[0], connection)
+    plan = _insert_plan(type(instance), connection.alias)
+    _saved(instance, _fetch(connection, plan.sql, plan.values(instance, connection))[0], connection)
 
 
 class UnpreparableField(TypeError):
     """A model field whose value the database computes, which these inserts cannot write."""
 
 
-def _insert_parts(instance, connection) -> tuple[str, str, list, str]:
-    """Quoted table, column list and primary key of `instance`, and its values prepared
-    for the database. Only quoted names from the model go into SQL text; every value is
-    a parameter."""
-    meta = instance._meta
-    quote = connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+@dataclass(frozen=True)
+class _InsertPlan:
+    """A model's INSERT statements, built once per model and database: only quoted names
+    from the model's _meta go into SQL text; every value is a parameter."""
+
+    fields: tuple
+    sql: str
+    sql_unless_exists: str
+
+    def values(self, instance, connection) -> list:
+        """`instance`'s values prepared for the database, with defaults and auto_now_add
+        applied as save() applies them."""
+        return [
+            field.get_db_prep_save(field.pre_save(instance, add=True), connection=connection)
+            for field in self.fields
+        ]
+
+
+@functools.cache
+def _insert_plan(model, alias: str) -> _InsertPlan:
+    meta = model._meta
+    quote = connections[alias].ops.quote_name
+    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
     for field in fields:
         if field.generated or field.has_db_default():
             kind = "a GeneratedField" if field.generated else "a db_default"
@@ -62,16 +74,15 @@ def _insert_parts(instance, connection) -> tuple[str, str, list, str]:
                 f"{meta.label}.{field.name} has {kind}, which core.db inserts cannot write; "
                 "save this model through the ORM instead."
             )
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, add=True), connection=connection)
-        for field in fields
-    ]
     columns = ", ".join(quote(field.column) for field in fields)
-    return quote(meta.db_table), columns, values, quote(meta.pk.column)
-
-
-def _marks(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
+    returning = f" RETURNING {quote(meta.pk.column)}"
+    return _InsertPlan(
+        fields=fields,
+        sql=sql + returning,
+        sql_unless_exists=sql + " ON CONFLICT DO NOTHING" + returning,
+    )
 
 
 def _fetch(connection, sql, values):
