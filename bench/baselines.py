@@ -29,7 +29,8 @@ from campaigns.petitions import abuse, services
 from campaigns.petitions.api import PetitionSign
 from campaigns.petitions.models import ConstituencyCount, PetitionCount, Signature
 from core.db import insert_unless_exists
-from volunteers.models import ConsentRecord
+from core.http import client_ip_hash
+from volunteers.models import ConsentRecord, email_domain
 from volunteers.services import consent_record, supporter_get_or_create
 
 
@@ -53,8 +54,8 @@ def _sign(*, petition, values, ip: str, count_in_request: bool) -> services.Sign
     name, email, place = services._check(
         petition=petition, name=values["name"], email=values["email"], postcode=values["postcode"]
     )
-    ip_hash = abuse.client_ip_hash(ip)
-    domain = abuse.email_domain(email)
+    ip_hash = client_ip_hash(ip)
+    domain = email_domain(email)
     suspect = abuse.signing_over_limit(ip_hash=ip_hash, domain=domain)
     code = services.share_code(petition=petition, email=email)
     counts_now = not petition.confirmation_required and not suspect

@@ -3,7 +3,9 @@
 - api.py: the REST API's error shape (one exception handler), pagination, the
   X-Session-Token scheme in the schema;
 - db.py: hot-path inserts (INSERT ... ON CONFLICT DO NOTHING, no savepoints);
-- ratelimit.py: fixed-window counters in the cache, one round trip on Redis;
+- http.py: the client's address behind our proxies, and the keyed hash the site keeps of it;
+- ratelimit.py: fixed-window counters in the cache, one round trip on Redis, and the
+  limits and caps built on them;
 - throttling.py: the API's request throttle;
 - forms.py: web forms meeting services' ValidationErrors, and input limits from columns;
 - logging.py: the log filter that keeps personal data out of every log line.

@@ -44,6 +44,29 @@ def window_counts(
     return [(_count(cache, key, window), window) for key, window in counters]
 
 
+def limits_exceeded(checks, *, prefix: str) -> set[str]:
+    """Count one event against each check (kind, value, (limit, window seconds)) and say
+    which kinds are over a limit, e.g. {"ip"}. Every check is counted even when an earlier
+    one is already over, so a burst keeps the sustained counters honest; all of them in one
+    round trip on Redis. Keys are `prefix:kind:value:window`."""
+    checks = list(checks)
+    counts = window_counts(
+        (f"{prefix}:{kind}:{value}:{window}", window) for kind, value, (_, window) in checks
+    )
+    return {
+        kind
+        for (kind, _, (limit, _)), (count, _) in zip(checks, counts, strict=True)
+        if count > limit
+    }
+
+
+def within_caps(keys, limit: tuple[int, int]) -> list[bool]:
+    """Count one event (such as an email sent) against each key under one cap (count,
+    window seconds); for each, whether it is still within the cap. One round trip."""
+    count, window = limit
+    return [n <= count for n, _ in window_counts((key, window) for key in keys)]
+
+
 def _redis_counts(cache: RedisCache, counters) -> list[tuple[int, int]]:
     client = cache.client.get_client(write=True)
     script = _scripts.get(id(client))

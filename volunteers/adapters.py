@@ -25,9 +25,9 @@ from django.contrib.auth.hashers import make_password
 from django.utils.encoding import force_str
 
 from core.db import insert_unless_exists
-from core.ratelimit import window_counts
+from core.ratelimit import within_caps
 from volunteers.mail import MailDeferred, address_hash, email_send
-from volunteers.models import User, normalise_email
+from volunteers.models import User, canonical_email, normalise_email
 from volunteers.services import supporter_link_user
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,11 @@ def email_site() -> EmailSite:
 
 def account_email_allowed(email: str) -> bool:
     """Count one account email to this address; False once over ACCOUNT_EMAILS_PER_ADDRESS
-    in its window. Keyed by the address's hash, so the cache holds no address."""
-    count, window = settings.ACCOUNT_EMAILS_PER_ADDRESS
-    [(sent, _)] = window_counts([(f"volunteers:account-mail:{address_hash(email)}", window)])
-    return sent <= count
+    in its window. Counted per canonical address (plus-tags and Gmail dots reach one
+    inbox) and keyed by its hash, so the cache holds no address."""
+    key = f"volunteers:account-mail:{address_hash(canonical_email(email))}"
+    [allowed] = within_caps([key], settings.ACCOUNT_EMAILS_PER_ADDRESS)
+    return allowed
 
 
 class AccountAdapter(DefaultAccountAdapter):

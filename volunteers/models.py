@@ -16,6 +16,23 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def canonical_email(email: str) -> str:
+    """The address with everything one person can vary at will removed (case, plus-tags,
+    dots in a Gmail local part), so one person's many spellings can be counted as one."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

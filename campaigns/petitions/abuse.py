@@ -1,8 +1,8 @@
-"""What stops a petition being stuffed or used to bomb an inbox.
+"""What stops a petition being stuffed or used to bomb an inbox. The pieces every kind of
+action shares live lower down: the client's address and its keyed hash in core/http.py, an
+address's canonical form and domain in volunteers/models.py, the counters in
+core/ratelimit.py.
 
-- canonical_email: one form for the addresses one person controls (case, plus-tags, dots
-  in Gmail local parts), so organisers can spot one person signing many times.
-- client_ip_hash: the client's IP as a keyed hash; the address itself is never stored.
 - signing_over_limit: burst and sustained limits per IP and per email domain. A signature
   over a limit is accepted (the signer sees the usual answer) but kept as suspect and not
   counted unless an organiser restores it (services.signatures_restore).
@@ -15,62 +15,23 @@ Counters live in the cache, which is Redis in production, so limits hold across
 processes. Limits are settings (PETITION_RATE_LIMITS, PETITION_CONFIRMATION_EMAILS).
 """
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.petitions.models import VenueAllowance
-from core.ratelimit import window_counts
+from core.ratelimit import limits_exceeded, within_caps
+from volunteers.models import canonical_email
 
-GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
-
-
-def canonical_email(email: str) -> str:
-    """The address with everything one person can vary at will removed."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
-    if domain in GMAIL_DOMAINS:
-        local, domain = local.replace(".", ""), "gmail.com"
-    return f"{local}@{domain}"
-
-
-def email_domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().lower()
-
-
-def client_ip(request) -> str:
-    """The client's address, trusting X-Forwarded-For only as many hops as there are
-    proxies of ours in front (TRUSTED_PROXY_COUNT)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def client_ip_hash(ip: str) -> str:
-    if not ip:
-        return ""
-    key = hashlib.sha256(f"petition-ip:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _key(kind: str, value: str, window: int) -> str:
-    return f"petitions:rl:{kind}:{value}:{window}"
+PREFIX = "petitions:rl"
 
 
 def signing_over_limit(*, ip_hash: str, domain: str, petition_id: int | None = None) -> bool:
     """Count this signing against its IP and email domain; True if it is over a limit.
 
-    Every limit is counted even when an earlier one is already exceeded, so a burst keeps
-    the sustained counters honest. All of them in one round trip to the cache. An IP over
-    its limits is let through if a venue allowance covers it now (for this petition or for
-    all); that is looked up only then. Domain limits hold whatever the venue.
+    Every limit is counted, all in one round trip to the cache (core.ratelimit). An IP
+    over its limits is let through if a venue allowance covers it now (for this petition
+    or for all); that is looked up only then. Domain limits hold whatever the venue.
     """
     limits = settings.PETITION_RATE_LIMITS
     checks = []
@@ -81,14 +42,7 @@ def signing_over_limit(*, ip_hash: str, domain: str, petition_id: int | None = N
             ("domain", domain, limits["domain_burst"]),
             ("domain", domain, limits["domain_sustained"]),
         ]
-    counts = window_counts(
-        (_key(kind, value, window), window) for kind, value, (_, window) in checks
-    )
-    over = {
-        kind
-        for (kind, _, (limit, _)), (count, _) in zip(checks, counts, strict=True)
-        if count > limit
-    }
+    over = limits_exceeded(checks, prefix=PREFIX)
     if "domain" in over:
         return True
     return "ip" in over and not venue_allowed(ip_hash=ip_hash, petition_id=petition_id)
@@ -107,15 +61,18 @@ def venue_allowed(*, ip_hash: str, petition_id: int | None = None, at=None) -> b
     )
 
 
+def _mail_key(email: str) -> str:
+    _, window = settings.PETITION_CONFIRMATION_EMAILS
+    return f"{PREFIX}:mail:{canonical_email(email)}:{window}"
+
+
 def confirmation_email_allowed(email: str) -> bool:
     """Count one confirmation email to this address; False once over the cap."""
-    count, window = settings.PETITION_CONFIRMATION_EMAILS
-    [(sent, _)] = window_counts([(_key("mail", canonical_email(email), window), window)])
-    return sent <= count
+    return confirmation_emails_allowed([email])[0]
 
 
 def confirmation_emails_allowed(emails: list[str]) -> list[bool]:
     """confirmation_email_allowed for many addresses in one round trip to the cache."""
-    count, window = settings.PETITION_CONFIRMATION_EMAILS
-    sent = window_counts((_key("mail", canonical_email(email), window), window) for email in emails)
-    return [n <= count for n, _ in sent]
+    return within_caps(
+        [_mail_key(email) for email in emails], settings.PETITION_CONFIRMATION_EMAILS
+    )

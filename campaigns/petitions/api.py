@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.petitions import serializers, services
-from campaigns.petitions.abuse import client_ip
 from campaigns.petitions.models import Petition
 from campaigns.petitions.selectors import (
     constituency_counts,
@@ -20,6 +19,7 @@ from campaigns.petitions.selectors import (
     petition_total,
     public_petitions,
 )
+from core.http import client_ip
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your signature."
 COUNTED_MESSAGE = "Thank you for signing."

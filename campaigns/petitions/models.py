@@ -141,7 +141,7 @@ class Signature(models.Model):
 class VenueAllowance(models.Model):
     """One connection (a street stall, a meeting hall) allowed to sign many people for a
     while: its signatures are not made suspect by the per-IP limits (domain limits still
-    apply). The IP address is kept only as abuse.client_ip_hash, never as itself."""
+    apply). The IP address is kept only as core.http.client_ip_hash, never as itself."""
 
     label = models.CharField(max_length=100, help_text="e.g. Market Street stall, Saturday.")
     ip_hash = models.CharField(max_length=32, db_index=True)

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from campaigns.petitions import services
-from campaigns.petitions.abuse import client_ip
 from campaigns.petitions.forms import SignForm
 from campaigns.petitions.models import Signature
 from campaigns.petitions.selectors import (
@@ -18,6 +17,7 @@ from campaigns.petitions.selectors import (
 )
 from campaigns.targets.models import Constituency, Representative
 from core.forms import column_max_length, form_add_service_errors
+from core.http import client_ip
 
 SIGNED_SALT = "petitions.signed"
 

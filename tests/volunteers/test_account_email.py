@@ -103,6 +103,15 @@ def test_the_cap_holds_for_every_spelling_of_an_address(client, settings):
     assert len(mail.outbox) == 1
 
 
+def test_the_cap_counts_the_addresses_that_reach_one_inbox_together(client, settings):
+    settings.ACCOUNT_EMAILS_PER_ADDRESS = (1, 86400)
+
+    sign_up(client, "jo+first@gmail.com")
+    sign_up(client, "j.o+second@gmail.com")
+
+    assert len(mail.outbox) == 1
+
+
 # Naming the site
 
 

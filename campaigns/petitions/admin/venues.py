@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from campaigns.petitions import abuse
 from campaigns.petitions.models import VenueAllowance
+from core.http import client_ip_hash
 
 
 class VenueAllowanceForm(forms.ModelForm):
@@ -31,7 +31,7 @@ class VenueAllowanceForm(forms.ModelForm):
         cleaned = super().clean()
         address = cleaned.get("ip_address")
         if address:
-            self.instance.ip_hash = abuse.client_ip_hash(address)
+            self.instance.ip_hash = client_ip_hash(address)
         elif not self.instance.ip_hash and "ip_address" not in self.errors:
             self.add_error("ip_address", "Enter the venue's IP address.")
         return cleaned

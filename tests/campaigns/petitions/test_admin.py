@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.petitions.abuse import client_ip_hash
 from campaigns.petitions.models import Signature
 from campaigns.petitions.selectors import SIGNATURE_EXPORT_COLUMNS
 from campaigns.petitions.services import signatures_invalidate
+from core.http import client_ip_hash
 from tests.campaigns.petitions.helpers import counted_total, sign
 from tests.factories import OrganiserFactory, RepresentativeFactory, UserFactory
 

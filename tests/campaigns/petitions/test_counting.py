@@ -3,11 +3,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaigns.petitions.abuse import canonical_email
 from campaigns.petitions.models import ConstituencyCount, CountChange, Signature
 from campaigns.petitions.services import petition_counts_apply, signatures_invalidate
 from tests.campaigns.petitions.helpers import confirmation_links, counted_total, sign
 from tests.factories import PetitionFactory
+from volunteers.models import canonical_email
 
 pytestmark = pytest.mark.django_db
 

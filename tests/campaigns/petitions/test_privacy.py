@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.petitions.abuse import client_ip_hash
 from campaigns.petitions.models import Signature, VenueAllowance
 from campaigns.petitions.services import signatures_restore
+from core.http import client_ip_hash
 from tests.campaigns.petitions.helpers import counted_total, sign
 from tests.factories import PetitionFactory, VolunteerFactory
 from volunteers import privacy

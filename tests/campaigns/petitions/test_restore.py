@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.petitions.abuse import client_ip_hash
 from campaigns.petitions.models import CountChange, Signature
 from campaigns.petitions.services import (
     Restoration,
@@ -18,6 +17,7 @@ from campaigns.petitions.services import (
     signatures_invalidate,
     signatures_restore,
 )
+from core.http import client_ip_hash
 from tests.campaigns.petitions.helpers import (
     committed,
     confirmation_links,

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.petitions.abuse import client_ip_hash
 from campaigns.petitions.models import Signature, VenueAllowance
+from core.http import client_ip_hash
 from tests.campaigns.petitions.helpers import counted_total, sign
 from tests.factories import OrganiserFactory, PetitionFactory
 
