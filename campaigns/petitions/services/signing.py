@@ -20,9 +20,11 @@ from campaigns.petitions.models import (
     Petition,
     Signature,
 )
+from campaigns.petitions.services.moderation import signatures_pressure_record
 from core.db import insert_unless_exists
+from core.http import client_ip_hash
 from volunteers.mail import Outcome, email_send
-from volunteers.models import ConsentRecord, normalise_email
+from volunteers.models import ConsentRecord, canonical_email, email_domain, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
 from volunteers.services import consent_record, supporter_get_or_create
 
@@ -116,8 +118,8 @@ def _signature_build(
         supporter=supporter,
         name=name,
         email=email,
-        canonical_email=abuse.canonical_email(email),
-        email_domain=abuse.email_domain(email),
+        canonical_email=canonical_email(email),
+        email_domain=email_domain(email),
         postcode=place.postcode,
         constituency_code=place.constituency_code,
         source=(source or "")[:50],
@@ -151,8 +153,8 @@ def petition_sign(
     each bad field, or PetitionClosed; nothing is stored then.
     """
     name, email, place = _check(petition=petition, name=name, email=email, postcode=postcode)
-    ip_hash = abuse.client_ip_hash(ip)
-    domain = abuse.email_domain(email)
+    ip_hash = client_ip_hash(ip)
+    domain = email_domain(email)
     suspect = abuse.signing_over_limit(ip_hash=ip_hash, domain=domain, petition_id=petition.pk)
     code = share_code(petition=petition, email=email)
     counts_now = not petition.confirmation_required and not suspect
@@ -244,6 +246,9 @@ class ConfirmationInvalid(ValidationError):
 def signature_confirm(*, token: str) -> Signature:
     """Confirm the signature a link was sent for; safe to follow twice (counts once).
 
+    When it starts to count, it is also recorded as pressure on its MP
+    (moderation.signatures_pressure_record: two more statements) in the same transaction.
+
     Raises ConfirmationInvalid for a link that is malformed, expired or for a signature
     that no longer exists.
     """
@@ -273,5 +278,6 @@ def signature_confirm(*, token: str) -> Signature:
                 constituency_code=signature.constituency_code,
                 delta=1,
             )
+            signatures_pressure_record(signature_ids=[pk])
         signature.refresh_from_db()
     return signature
