@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "volunteers",
     "campaigns.targets",
+    "campaigns.pressure",
     "campaigns.petitions",
+    "campaigns.letters",
     "organiser",
 ]
 
@@ -258,6 +260,7 @@ CELERY_TASK_ROUTES = {
     "campaigns.petitions.tasks.petition_counts_apply": {"queue": "celery"},
     "campaigns.petitions.tasks.petition_counts_check": {"queue": "celery"},
     "campaigns.petitions.tasks.*": {"queue": "petitions"},
+    "campaigns.letters.tasks.*": {"queue": "letters"},
 }
 CELERY_BEAT_SCHEDULE = {
     "petition-counts": {
@@ -350,6 +353,16 @@ PETITION_DOMAIN_LIMIT_EXEMPT = set(
 )  # fmt: skip
 PETITION_CONFIRMATION_EMAILS = _limit("PETITION_CONFIRMATION_EMAILS", "3/86400")
 PETITION_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30  # a confirmation link works for 30 days
+
+# Letters to MPs: the one fixed sender address (the writer's name is its display name),
+# the domain of each letter's own bounce address (bounces+<id>-<code>@...; default the
+# sender's), the similarity (0-1) at or above which a letter is held for review as a
+# near-copy, the cap on confirmation emails to one address, and how long a link works.
+LETTER_FROM_EMAIL = env.str("LETTER_FROM_EMAIL", default="letters@localhost")
+LETTER_BOUNCE_DOMAIN = env.str("LETTER_BOUNCE_DOMAIN", default="")
+LETTER_SIMILARITY_HOLD = env.float("LETTER_SIMILARITY_HOLD", default=0.6)
+LETTER_CONFIRMATION_EMAILS = _limit("LETTER_CONFIRMATION_EMAILS", "3/86400")
+LETTER_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7  # unconfirmed letters expire after 7 days
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

@@ -141,3 +141,49 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = "constituency-party"
     constituency = factory.SubFactory(ConstituencyFactory)
     email = factory.Sequence(lambda n: f"clp{n}@example.org")
+
+
+class ActionRecordFactory(factory.django.DjangoModelFactory):
+    """A letter sent to a target, recorded as pressure on it; source ids never repeat."""
+
+    class Meta:
+        model = "pressure.ActionRecord"
+
+    target = factory.SubFactory(TargetFactory)
+    kind = "letter"
+    source = "tests.thing"
+    source_id = factory.Sequence(lambda n: n + 1)
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class LetterCampaignFactory(factory.django.DjangoModelFactory):
+    """An open letter campaign; its MPs who have nominated get thank-you letters."""
+
+    class Meta:
+        model = "letters.LetterCampaign"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    slug = factory.Sequence(lambda n: f"letters-{n}")
+    title = factory.Sequence(lambda n: f"Write to your MP {n}")
+    guidance = "Say why this matters to you, in your own words."
+    talking_points = ["Why it matters where you live", "What you ask your MP to do"]
+    subject_suggestion = "Please nominate the candidate"
+    goal_statuses = ["nominated"]
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A letter as letter_write stores it, awaiting confirmation (no similarity bands)."""
+
+    class Meta:
+        model = "letters.Letter"
+
+    letter_campaign = factory.SubFactory(LetterCampaignFactory)
+    supporter = factory.SubFactory(SupporterFactory)
+    representative = factory.SubFactory(RepresentativeFactory)
+    writer_name = factory.SelfAttribute("supporter.name")
+    writer_email = factory.SelfAttribute("supporter.email")
+    writer_postcode = "ZA1 1AA"
+    writer_address = "1 High Street\nTestford"
+    constituency_code = factory.SelfAttribute("representative.constituency.ons_code")
+    subject = "Please nominate the candidate"
+    body = "I am writing as your constituent to ask you to nominate the candidate."
