@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home
@@ -51,6 +52,7 @@ api_v1 = [
     *volunteers_urls.api_urlpatterns,
     *targets_urls.api_urlpatterns,
     *petitions_urls.api_urlpatterns,
+    *letters_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -58,6 +60,7 @@ urlpatterns = [
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("campaigns/", include("campaigns.targets.urls")),
     path("petitions/", include("campaigns.petitions.urls")),
+    path("letters/", include("campaigns.letters.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # allauth's page for its headless API's specification loads Redoc from a CDN, which the

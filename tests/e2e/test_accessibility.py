@@ -3,13 +3,19 @@ at phone size."""
 
 import pytest
 
+from campaigns.letters.models import Letter
+from campaigns.letters.services import confirmation_token as letter_confirmation_token
+from campaigns.letters.services import letter_write, reply_token
 from campaigns.petitions.models import Signature
 from campaigns.petitions.services import confirmation_token, petition_sign
+from campaigns.targets.models import Constituency
 from tests.factories import (
     CampaignFactory,
     ConstituencyFactory,
+    LetterCampaignFactory,
     PetitionFactory,
     PostcodeFallbackFactory,
+    RepresentativeFactory,
     TargetFactory,
 )
 
@@ -102,6 +108,100 @@ def open_page_not_found(page, campaign, petition):
     page.goto("/petitions/no-such-petition/")
 
 
+def _letter_campaign(campaign, **kwargs):
+    """A letter campaign of `campaign`, and an MP (on its tally) for ZA1 1AA."""
+    seat = Constituency.objects.get(ons_code="E14999001")
+    mp = RepresentativeFactory(constituency=seat, name="Ms Jane Member", address_as="Ms Member")
+    TargetFactory(campaign=campaign, representative=mp, status="leaning")
+    return LetterCampaignFactory(campaign=campaign, title="Ask your MP to nominate", **kwargs)
+
+
+def _write_letter(page, campaign, **fields):
+    letter_campaign = _letter_campaign(campaign)
+    page.goto(f"/letters/{letter_campaign.slug}/?postcode=ZA1+1AA")
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Check your letter").click()
+
+
+LETTER_FIELDS = {
+    "Your name": "Jo Bloggs",
+    "Your email address": "jo@example.org",
+    "Your postal address": "1 High Street\nTestford",
+    "Subject": "Please nominate the candidate",
+    "Your letter": "I live in Testford Central.\n\nPlease nominate, so members can choose.",
+}
+
+
+def open_letter_postcode(page, campaign, petition):
+    page.goto(f"/letters/{_letter_campaign(campaign).slug}/")
+
+
+def open_letter_postcode_with_errors(page, campaign, petition):
+    open_letter_postcode(page, campaign, petition)
+    page.get_by_label("Your postcode").fill("nowhere")
+    page.get_by_role("button", name="Find my MP").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_letter_writing(page, campaign, petition):
+    page.goto(f"/letters/{_letter_campaign(campaign).slug}/?postcode=ZA1+1AA")
+
+
+def open_letter_writing_with_errors(page, campaign, petition):
+    _write_letter(page, campaign, **{"Your email address": "jo@"})
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_letter_preview(page, campaign, petition):
+    _write_letter(page, campaign, **LETTER_FIELDS)
+    page.get_by_role("heading", name="Check your letter").wait_for()
+
+
+def open_letter_check_email(page, campaign, petition):
+    open_letter_preview(page, campaign, petition)
+    page.get_by_role("button", name="Send my letter").click()
+    page.get_by_role("heading", name="One more step: check your email").wait_for()
+
+
+def open_letter_confirmed(page, campaign, petition):
+    letter = letter_write(
+        letter_campaign=_letter_campaign(campaign),
+        name="Jo Bloggs",
+        email="jo@example.org",
+        postcode="ZA1 1AA",
+        address="1 High Street",
+        subject="Please nominate",
+        body="I live in Testford Central. Please nominate, so members can choose.",
+    )
+    page.goto(f"/letters/confirm/{letter_confirmation_token(letter)}/")
+    page.get_by_role("heading", name="Your letter is on its way to Ms Jane Member").wait_for()
+
+
+def open_letter_confirm_broken_link(page, campaign, petition):
+    page.goto("/letters/confirm/not-a-real-token/")
+
+
+def open_letter_reply(page, campaign, petition):
+    letter = letter_write(
+        letter_campaign=_letter_campaign(campaign),
+        name="Jo Bloggs",
+        email="jo@example.org",
+        postcode="ZA1 1AA",
+        address="1 High Street",
+        subject="Please nominate",
+        body="I live in Testford Central. Please nominate, so members can choose.",
+    )
+    Letter.objects.filter(pk=letter.pk).update(state=Letter.State.SENT)
+    page.goto(f"/letters/reply/{reply_token(letter)}/not_yet/")
+    page.get_by_role("button", name="Record my answer").click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+
+
+def open_letter_closed(page, campaign, petition):
+    page.goto(f"/letters/{_letter_campaign(campaign, state='closed').slug}/")
+
+
 PAGES = [
     open_home,
     open_tally,
@@ -116,6 +216,16 @@ PAGES = [
     open_signup_with_errors,
     open_password_reset,
     open_page_not_found,
+    open_letter_postcode,
+    open_letter_postcode_with_errors,
+    open_letter_writing,
+    open_letter_writing_with_errors,
+    open_letter_preview,
+    open_letter_check_email,
+    open_letter_confirmed,
+    open_letter_confirm_broken_link,
+    open_letter_reply,
+    open_letter_closed,
 ]
 
 
