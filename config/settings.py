@@ -274,6 +274,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("PETITION_COUNT_CHECK_INTERVAL", default=15 * 60.0),
         "options": {"expires": 5 * 60},
     },
+    # Letters: expire unconfirmed ones and remind the unconfirmed once; ask "Did your MP
+    # reply?"; remove text and addresses past LETTER_RETENTION_DAYS.
+    "letters-confirmations": {
+        "task": "campaigns.letters.tasks.letters_confirmations_tend",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 5 * 60},
+    },
+    "letters-follow-ups": {
+        "task": "campaigns.letters.tasks.letters_follow_up",
+        "schedule": 30 * 60.0,
+        "options": {"expires": 15 * 60},
+    },
+    "letters-scrub": {
+        "task": "campaigns.letters.tasks.letters_scrub",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -363,6 +380,31 @@ LETTER_BOUNCE_DOMAIN = env.str("LETTER_BOUNCE_DOMAIN", default="")
 LETTER_SIMILARITY_HOLD = env.float("LETTER_SIMILARITY_HOLD", default=0.6)
 LETTER_CONFIRMATION_EMAILS = _limit("LETTER_CONFIRMATION_EMAILS", "3/86400")
 LETTER_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7  # unconfirmed letters expire after 7 days
+# Limits on writing letters (count/seconds) per IP and per email domain: a letter past
+# one is held for an organiser's review, not refused (a street stall or an office shares
+# one address; nothing reaches an MP unreviewed). Large webmail domains are exempt.
+LETTER_RATE_LIMITS = {
+    "ip_burst": _limit("LETTER_IP_BURST", "5/600"),
+    "ip_sustained": _limit("LETTER_IP_SUSTAINED", "30/86400"),
+    "domain_burst": _limit("LETTER_DOMAIN_BURST", "20/600"),
+    "domain_sustained": _limit("LETTER_DOMAIN_SUSTAINED", "200/86400"),
+}
+LETTER_DOMAIN_LIMIT_EXEMPT = set(
+    env.list("LETTER_DOMAIN_LIMIT_EXEMPT", default=sorted(PETITION_DOMAIN_LIMIT_EXEMPT))
+)
+# At most this many letters to one MP a day (all letter campaigns together); past it a
+# letter is refused and the writer asked to come back tomorrow.
+LETTER_DAILY_CAP_PER_MP = env.int("LETTER_DAILY_CAP_PER_MP", default=100)
+# Housekeeping (Celery beat): one reminder to confirm after LETTER_REMINDER_AFTER seconds,
+# the "Did your MP reply?" email LETTER_FOLLOW_UP_DAYS after sending, a reply rate shown
+# from LETTER_REPLY_RATE_MIN_ANSWERS answers, and the text and postal address of a letter
+# removed LETTER_RETENTION_DAYS after it was sent, failed or expired. Each run handles at
+# most LETTER_HOUSEKEEPING_BATCH letters of each kind.
+LETTER_REMINDER_AFTER = env.int("LETTER_REMINDER_AFTER", default=60 * 60 * 24)
+LETTER_FOLLOW_UP_DAYS = env.int("LETTER_FOLLOW_UP_DAYS", default=14)
+LETTER_REPLY_RATE_MIN_ANSWERS = env.int("LETTER_REPLY_RATE_MIN_ANSWERS", default=5)
+LETTER_RETENTION_DAYS = env.int("LETTER_RETENTION_DAYS", default=28)
+LETTER_HOUSEKEEPING_BATCH = env.int("LETTER_HOUSEKEEPING_BATCH", default=500)
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

@@ -4,7 +4,8 @@ A LetterCampaign is the page a writer writes from (guidance, talking points, the
 statuses that get a thank-you letter instead of pressure); a Letter is one writer's letter
 to their own current MP, with its delivery state; LetterBand holds each letter's
 locality-sensitive hash bands, so near-copies are found in one indexed query
-(campaigns.letters.similarity).
+(campaigns.letters.similarity); LetterDayCount counts the letters to each MP each day, for
+the daily cap.
 """
 
 from django.db import models
@@ -66,6 +67,16 @@ class Letter(models.Model):
         PRESSURE = "pressure", "Pressure"
         THANKS = "thanks", "Thank you"
 
+    class HoldReason(models.TextChoices):
+        SIMILAR = "similar", "Too like another letter"
+        RATE_LIMIT = "rate_limit", "Many letters from one network or email domain"
+        OTHER_CONSTITUENCY = "other_constituency", "Same writer, another constituency"
+
+    class Reply(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_YET = "not_yet", "Not yet"
+
     class State(models.TextChoices):
         AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
         HELD_FOR_REVIEW = "held_for_review", "Held for review"
@@ -106,19 +117,51 @@ class Letter(models.Model):
     copy_sent_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the one reminder to confirm was sent."
+    )
     ip_hash = models.CharField(max_length=64, blank=True)
+    # A keyed hash of the writer's canonical address: the same person writing from
+    # postcodes in two constituencies within a day is found without storing the address
+    # twice. Emptied on erasure and scrubbing.
+    email_hash = models.CharField(max_length=64, blank=True)
+    hold_reason = models.CharField(
+        max_length=20, choices=HoldReason.choices, blank=True, help_text="Why it is held."
+    )
+    other_constituency = models.BooleanField(
+        default=False,
+        help_text="Its email wrote from another constituency within a day.",
+    )
+    # The follow-up two weeks after sending: asked once, answered once ("not yet" may be
+    # replaced by a later answer). Kept when the letter is scrubbed: reply rates use it.
+    follow_up_sent_at = models.DateTimeField(null=True, blank=True)
+    reply = models.CharField(max_length=10, choices=Reply.choices, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    scrubbed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its text and postal address were removed."
+    )
     # Own words: the MinHash signature of the body, and the closest earlier letter found.
     signature = models.JSONField(default=list, blank=True)
     similarity = models.FloatField(default=0.0)
     similar_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    rejection_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why an organiser did not send it; the writer is told.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("view_letter_body", "Can read letters' bodies and postal addresses")]
         constraints = [
+            # An expired letter never reached the MP, so it does not stop its writer
+            # writing again.
             models.UniqueConstraint(
                 fields=["letter_campaign", "supporter", "representative"],
+                condition=~models.Q(state="expired"),
                 name="one_letter_per_writer_per_mp_per_campaign",
             ),
             models.CheckConstraint(
@@ -128,14 +171,44 @@ class Letter(models.Model):
                 condition=LessThanOrEqual(Length("writer_address"), ADDRESS_MAX),
                 name="letter_address_bounded",
             ),
+            models.CheckConstraint(
+                condition=models.Q(reply__in=["", "yes", "no", "not_yet"]),
+                name="letter_reply_known",
+            ),
         ]
         indexes = [
             models.Index(fields=["letter_campaign", "state"]),
             models.Index(fields=["representative", "state"]),
+            # The housekeeping tasks: letters by state and age.
+            models.Index(fields=["state", "created_at"], name="letter_state_created"),
+            models.Index(fields=["state", "sent_at"], name="letter_state_sent"),
+            models.Index(
+                fields=["email_hash", "created_at"],
+                name="letter_email_recent",
+                condition=~models.Q(email_hash=""),
+            ),
         ]
 
     def __str__(self):
         return f"{self.writer_name or 'Erased writer'} to {self.representative_id}"
+
+
+class LetterDayCount(models.Model):
+    """How many letters were written to one MP on one day (in TIME_ZONE), across every
+    letter campaign: the row that makes LETTER_DAILY_CAP_PER_MP hold under concurrency (a
+    conditional UPDATE of it, in the writing transaction, decides who is past the cap)."""
+
+    representative = models.ForeignKey(Representative, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["representative", "day"], name="one_count_per_mp_day")
+        ]
+
+    def __str__(self):
+        return f"{self.count} letters to {self.representative_id} on {self.day}"
 
 
 class LetterBand(models.Model):

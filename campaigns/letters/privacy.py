@@ -1,11 +1,15 @@
-"""Personal data in letters: the writer's name, email, postcode, postal address, IP hash
-and the letter itself.
+"""Personal data in letters: the writer's name, email, postcode, postal address, IP hash,
+the keyed hash of their email (for the other-constituency check), the letter itself and
+their answer to "Did your MP reply?".
 
 Erasure keeps each letter's row, without anything about its writer: it counts towards
 "letters sent to this MP" and the MP's reply rate, which are public facts about the MP
 and must not change when a writer leaves. Subject and body are removed with the rest (a
 letter in someone's own words identifies them), and so are its similarity signature and
-bands, a fingerprint of the text. The MP's own copy, already delivered, is out of reach.
+bands, a fingerprint of the text. The reply answer stays, with no one behind it: the MP's
+reply rate is a public fact about the MP. The MP's own copy, already delivered, is out of
+reach. (Scrubbing after LETTER_RETENTION_DAYS, services.letters_scrub, removes the text and
+address of every letter in the same way, keeping the writer's name and email.)
 """
 
 from campaigns.letters.models import Letter, LetterBand
@@ -37,6 +41,13 @@ def _export(supporter) -> dict:
                 "confirmed_at": _when(letter.confirmed_at),
                 "sent_at": _when(letter.sent_at),
                 "bounced_at": _when(letter.bounced_at),
+                "expired_at": _when(letter.expired_at),
+                "reminded_at": _when(letter.reminded_at),
+                "follow_up_sent_at": _when(letter.follow_up_sent_at),
+                "did_your_mp_reply": letter.reply,
+                "replied_at": _when(letter.replied_at),
+                "scrubbed_at": _when(letter.scrubbed_at),
+                "not_sent_because": letter.rejection_reason,
             }
             for letter in letters.order_by("pk")
         ]
@@ -56,7 +67,9 @@ def _erase(supporter) -> None:
             subject="",
             body="",
             ip_hash="",
+            email_hash="",
             signature=[],
+            rejection_reason="",
         )
 
 

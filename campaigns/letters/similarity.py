@@ -97,9 +97,12 @@ class Match:
     similarity: float
 
 
-def most_similar(*, letter_campaign_id: int, sig: list[int], exclude_id=None) -> Match:
+def most_similar(
+    *, letter_campaign_id: int, sig: list[int], exclude_id=None, writer_email_hash: str = ""
+) -> Match:
     """The campaign's letter closest to a signature, among those sharing a band with it:
-    one query, whatever the number of letters."""
+    one query, whatever the number of letters. Expired letters never reached anyone and a
+    writer's own earlier letters are theirs to reuse, so neither counts as a copy."""
     from campaigns.letters.models import Letter, LetterBand
 
     pairs = bands(sig)
@@ -110,8 +113,11 @@ def most_similar(*, letter_campaign_id: int, sig: list[int], exclude_id=None) ->
         matching |= Q(band=band, value=value)
     candidate_ids = LetterBand.objects.filter(matching, letter_campaign_id=letter_campaign_id)
     candidates = Letter.objects.filter(pk__in=candidate_ids.values("letter_id"))
+    candidates = candidates.exclude(state=Letter.State.EXPIRED)
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
+    if writer_email_hash:
+        candidates = candidates.exclude(email_hash=writer_email_hash)
     best = Match(None, 0.0)
     for pk, other in candidates.order_by("-pk").values_list("pk", "signature")[:CANDIDATES_MAX]:
         score = estimated_similarity(sig, other)

@@ -34,3 +34,45 @@ def letter_copy_send(letter_id: int) -> bool:
     from campaigns.letters import services
 
     return services.letter_copy_send(letter_id=letter_id)
+
+
+@shared_task(acks_late=True)
+def letters_confirmations_tend() -> tuple[int, int]:
+    """Periodic (CELERY_BEAT_SCHEDULE): expire letters unconfirmed past
+    LETTER_CONFIRMATION_MAX_AGE, then enqueue the one reminder for those a day old. One
+    batch of each per run."""
+    from campaigns.letters import services
+
+    return services.letters_expire(), services.letter_reminders_enqueue()
+
+
+@shared_task(acks_late=True, **RETRY)
+def letter_reminder_send(letter_id: int) -> bool:
+    """Email the writer the one reminder to confirm their letter."""
+    from campaigns.letters import services
+
+    return services.letter_reminder_send(letter_id=letter_id)
+
+
+@shared_task(acks_late=True)
+def letters_follow_up() -> int:
+    """Periodic: enqueue "Did your MP reply?" for letters sent LETTER_FOLLOW_UP_DAYS ago."""
+    from campaigns.letters import services
+
+    return services.letter_follow_ups_enqueue()
+
+
+@shared_task(acks_late=True, **RETRY)
+def letter_follow_up_send(letter_id: int) -> bool:
+    """Ask the writer of a sent letter, once, whether their MP replied."""
+    from campaigns.letters import services
+
+    return services.letter_follow_up_send(letter_id=letter_id)
+
+
+@shared_task(acks_late=True)
+def letters_scrub() -> int:
+    """Periodic: remove text and addresses of letters past LETTER_RETENTION_DAYS."""
+    from campaigns.letters import services
+
+    return services.letters_scrub()

@@ -65,6 +65,25 @@ def test_genuinely_different_letter_is_not_held(seats, letter_campaign):
     assert other.similar_to is None
 
 
+def test_a_writer_whose_letter_expired_may_send_the_same_words_again(seats, letter_campaign):
+    first = write(letter_campaign, 1)
+    Letter.objects.filter(pk=first.pk).update(state=Letter.State.EXPIRED)
+
+    again = write(letter_campaign, 1)
+
+    assert again.state == Letter.State.AWAITING_CONFIRMATION
+    assert again.similar_to is None
+
+
+def test_an_expired_letter_is_not_a_letter_to_copy(seats, letter_campaign):
+    first = write(letter_campaign, 1)
+    Letter.objects.filter(pk=first.pk).update(state=Letter.State.EXPIRED)
+
+    same = write(letter_campaign, 2, postcode="ZA2 1AA")
+
+    assert same.state == Letter.State.AWAITING_CONFIRMATION
+
+
 def test_letters_of_another_campaign_are_not_compared(seats, letter_campaign):
     write(letter_campaign, 1)
 
