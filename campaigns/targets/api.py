@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from campaigns.targets import serializers
+from campaigns.targets.figures import target_figures
 from campaigns.targets.filters import TargetFilter
 from campaigns.targets.models import Campaign, Constituency, Representative, Target
 from campaigns.targets.selectors import (
@@ -72,8 +73,19 @@ class CampaignTargetList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        campaign = get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
-        return campaign_targets(campaign)
+        self.campaign = get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
+        return campaign_targets(self.campaign)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["figures"] = getattr(self, "_figures", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        targets = page if page is not None else list(queryset)
+        self._figures = target_figures(self.campaign, [target.pk for target in targets])
+        return page
 
 
 class CampaignTargetDetail(generics.RetrieveAPIView):
@@ -90,13 +102,20 @@ class CampaignTargetDetail(generics.RetrieveAPIView):
             get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
         )
 
+    def output(self, target) -> dict:
+        figures = target_figures(target.campaign, [target.pk])
+        return serializers.TargetOutput(target, context={"figures": figures}).data
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.output(self.get_object()))
+
     @extend_schema(request=serializers.TargetStatusInput, responses=serializers.TargetOutput)
     def patch(self, request, *args, **kwargs):
         target = self.get_object()
         data = serializers.TargetStatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         target_status_set(target=target, changed_by=request.user, **data.validated_data)
-        return Response(serializers.TargetOutput(target).data)
+        return Response(self.output(target))
 
 
 class RepresentativeList(generics.ListAPIView):

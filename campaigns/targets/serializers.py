@@ -80,6 +80,17 @@ class TargetOutput(serializers.Serializer):
     constituency = ConstituencyOutput(allow_null=True)
     contact = ContactOutput(source="*")
     representative_id = serializers.IntegerField(allow_null=True)
+    figures = serializers.SerializerMethodField()
+
+    def get_figures(self, target) -> dict[str, dict]:
+        """What other apps count for this target ({"letters_sent": {"label": "Letters
+        sent", "value": 12}, ...}), from the page's figures in the context
+        (campaigns.targets.figures), so each provider runs once a page."""
+        figures = self.context.get("figures", {}).get(target.pk, {})
+        return {
+            key: {"label": figure.label, "value": figure.value, "display": str(figure)}
+            for key, figure in figures.items()
+        }
 
 
 class TargetStatusInput(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from campaigns.targets.actions import campaign_actions
+from campaigns.targets.figures import target_figures
 from campaigns.targets.filters import TargetFilter
 from campaigns.targets.models import Campaign
 from campaigns.targets.selectors import (
@@ -32,8 +33,10 @@ def campaign_detail(request, slug):
     query = request.GET.copy()
     query.pop("page", None)
     actions = campaign_actions(campaign)
+    figures = target_figures(campaign, [target.pk for target in page])
     for target in page:
         target.actions = [a for a in actions if a.target_ids and target.pk in a.target_ids]
+        target.figures = list(figures.get(target.pk, {}).values())
     return render(
         request,
         "targets/campaign_detail.html",

@@ -1,0 +1,78 @@
+"""Letters over REST: letter campaigns (public), writing a letter and confirming it by its
+emailed token (public, throttled like every endpoint), and the signed-in writer's own
+letters. Bad input is a 400 naming each field, in the error shape of core/api.py: the
+service's ValidationError goes there as it is."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.letters import serializers, services
+from campaigns.letters.models import Letter
+from campaigns.letters.selectors import letter_brief, public_letter_campaigns, writer_letters
+from core.http import client_ip
+
+CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your letter."
+HELD_MESSAGE = (
+    "Your letter is very like another letter, so it waits for an organiser to read it. "
+    "MPs answer letters in their constituents' own words: you are welcome to make it yours."
+)
+
+
+class LetterCampaignList(generics.ListAPIView):
+    """Every letter campaign, open and closed."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.LetterCampaignOutput
+    queryset = public_letter_campaigns()
+
+
+class LetterCampaignDetail(generics.RetrieveAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.LetterCampaignOutput
+    queryset = public_letter_campaigns()
+    lookup_field = "slug"
+
+
+class LetterWrite(APIView):
+    """Write a letter to your own MP (by your postcode). It waits for confirmation by the
+    emailed link, or, if it is too like another letter, for an organiser."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=serializers.LetterInput, responses={202: serializers.LetterWritten})
+    def post(self, request, slug):
+        letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
+        data = serializers.LetterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = services.letter_write(
+            letter_campaign=letter_campaign, ip=client_ip(request), **data.validated_data
+        )
+        held = letter.state == Letter.State.HELD_FOR_REVIEW
+        body = {"detail": HELD_MESSAGE if held else CONFIRM_MESSAGE, "letter": letter}
+        return Response(serializers.LetterWritten(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LetterConfirm(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=serializers.LetterConfirmInput, responses=serializers.LetterOutput)
+    def post(self, request):
+        data = serializers.LetterConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = services.letter_confirm(token=data.validated_data["token"])
+        letter = letter_brief(letter.pk)
+        return Response(serializers.LetterOutput(letter).data)
+
+
+class MyLetters(generics.ListAPIView):
+    """The signed-in account's letters, newest first. Private."""
+
+    serializer_class = serializers.LetterOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Letter.objects.none()
+        return writer_letters(self.request.user)
