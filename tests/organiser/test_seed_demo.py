@@ -181,3 +181,16 @@ def test_demo_signatures_carry_what_the_signing_service_derives_from_each_addres
             petition, canonical_email=canonical_email(email), email_domain="example.org"
         ).values_list("email", flat=True)
     ) == [email]
+
+
+def test_the_demo_letter_campaign_finds_a_demo_postcodes_mp(client, settings):
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"  # never the internet
+    printed = seed()
+    postcode, name, _ = readme_demo_postcodes()[0]
+    mp = Representative.objects.get(constituency__name=name, is_current=True)
+
+    page = client.get("/letters/demo-write-to-your-mp/", {"postcode": postcode})
+
+    assert "/letters/demo-write-to-your-mp/" in printed
+    assert page.status_code == 200
+    assert mp.name in page.content.decode()

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from campaigns.letters.models import LetterCampaign
 from campaigns.petitions import services
 from campaigns.petitions.models import CountChange, Petition, Signature
 from campaigns.targets.models import (
@@ -43,6 +44,7 @@ from volunteers.places import SOURCE_FALLBACK, Place
 SEED = 2015
 ORGANISER_EMAIL = "organiser@example.org"
 CAMPAIGN_SLUG = "demo-nominations"
+LETTER_CAMPAIGN_SLUG = "demo-write-to-your-mp"
 PETITION_SLUG = "demo-put-our-candidate-on-the-ballot"
 PETITION_SIGNERS = 1200
 SUPPORTERS = 2000
@@ -162,13 +164,15 @@ class Command(BaseCommand):
             self._supporters(rng, fake, constituencies)
             self._postcodes(constituencies)
             petition = self._petition(rng, campaign, constituencies)
+            letter_campaign = self._letter_campaign(campaign)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
             f"campaign '{campaign.title}' with {campaign.targets.count()} targets, "
             f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters; "
             f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline; "
-            f"petition at http://127.0.0.1:8000/petitions/{petition.slug}/."
+            f"petition at http://127.0.0.1:8000/petitions/{petition.slug}/; letters at "
+            f"http://127.0.0.1:8000/letters/{letter_campaign.slug}/."
         )
         if password:
             self.stdout.write(
@@ -378,6 +382,30 @@ class Command(BaseCommand):
         PostcodeFallback.objects.bulk_create(
             [row for code, row in wanted.items() if code not in existing], batch_size=500
         )
+
+    def _letter_campaign(self, campaign) -> LetterCampaign:
+        """An open letter campaign with no letters: demo letters would be someone's words."""
+        letter_campaign, _ = LetterCampaign.objects.get_or_create(
+            slug=LETTER_CAMPAIGN_SLUG,
+            defaults={
+                "campaign": campaign,
+                "title": "Demo: ask your MP to nominate",
+                "guidance": (
+                    "Write to your own MP in your own words: say you live in their "
+                    "constituency, why the members should have a choice, and what you are "
+                    "asking them to do. Be polite and brief. (Demo letter campaign: letters "
+                    "go to the demo MPs' made-up addresses, written to files in var/mail/.)"
+                ),
+                "talking_points": [
+                    "Members should choose from a full ballot",
+                    "A nomination is not an endorsement",
+                    "What the campaign means to you and your area",
+                ],
+                "subject_suggestion": "Please nominate so members can choose",
+                "goal_statuses": ["nominated"],
+            },
+        )
+        return letter_campaign
 
     def _petition(self, rng, campaign, constituencies) -> Petition:
         """An open petition signed (and confirmed) by a share of the demo supporters."""
