@@ -22,6 +22,9 @@ ADDRESS_MAX = 500
 GUIDANCE_MAX = 5_000
 
 
+RESERVED_SLUGS = ["confirm", "reply"]
+
+
 class LetterCampaign(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -52,6 +55,12 @@ class LetterCampaign(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("guidance"), GUIDANCE_MAX),
                 name="letter_campaign_guidance_bounded",
+            ),
+            # /letters/confirm/... and /letters/reply/... are the emailed links' pages.
+            models.CheckConstraint(
+                condition=~models.Q(slug__in=RESERVED_SLUGS),
+                name="letter_campaign_slug_not_reserved",
+                violation_error_message="That address is taken by the site; choose another.",
             ),
         ]
 

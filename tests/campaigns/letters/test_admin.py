@@ -1,9 +1,11 @@
 """Organisers see letters in the admin, read-only, listed without bodies."""
 
+import pytest
 from django.urls import reverse
 
+from campaigns.letters.models import LetterCampaign
 from tests.campaigns.letters.helpers import LETTER_B, write
-from tests.factories import OrganiserFactory
+from tests.factories import CampaignFactory, OrganiserFactory
 
 
 def test_letter_list_shows_states_and_no_bodies(client, seats, letter_campaign):
@@ -48,3 +50,19 @@ def test_letter_campaign_admin_lists_campaigns(client, letter_campaign):
     response = client.get(reverse("admin:letters_lettercampaign_changelist"))
 
     assert letter_campaign.title.encode() in response.content
+
+
+@pytest.mark.parametrize("slug", ["confirm", "reply"])
+def test_a_letter_campaign_cannot_take_the_address_of_an_emailed_link(client, db, slug):
+    client.force_login(OrganiserFactory())
+    campaign = CampaignFactory()
+
+    answer = client.post(
+        reverse("admin:letters_lettercampaign_add"),
+        {"campaign": campaign.pk, "slug": slug, "title": "T", "state": "open",
+         "talking_points": "[]", "goal_statuses": "[]"},
+    )  # fmt: skip
+
+    assert answer.status_code == 200
+    assert "That address is taken by the site" in answer.content.decode()
+    assert not LetterCampaign.objects.exists()

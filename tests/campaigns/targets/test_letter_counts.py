@@ -113,3 +113,27 @@ def test_a_registered_figure_such_as_reply_rate_shows_beside_letters(client, mon
 
     assert calls == [[target.pk]]
     assert "<dt>Reply rate</dt><dd>50% of 10</dd>" in html
+
+
+def test_reply_rate_shows_once_enough_writers_answered(client, settings):
+    settings.LETTER_REPLY_RATE_MIN_ANSWERS = 4
+    campaign, letter_campaign, [answered, few] = campaign_with_letters(2)
+    letters_to(answered, 4, letter_campaign=letter_campaign)
+    letters_to(few, 2, letter_campaign=letter_campaign)
+    for target, replies in ((answered, ["yes", "yes", "yes", "no"]), (few, ["yes", "no"])):
+        for letter, reply in zip(
+            Letter.objects.filter(representative=target.representative), replies, strict=False
+        ):
+            Letter.objects.filter(pk=letter.pk).update(reply=reply)
+
+    listed = client.get(f"/api/v1/campaigns/{campaign.slug}/targets/").json()["results"]
+    html = client.get(reverse("targets:campaign", args=[campaign.slug])).content.decode()
+
+    figures_by_target = {row["id"]: row["figures"] for row in listed}
+    assert figures_by_target[answered.pk]["reply_rate"] == {
+        "label": "Replied",
+        "value": 0.75,
+        "display": "75% of 4 answers",
+    }
+    assert "reply_rate" not in figures_by_target[few.pk]
+    assert "<dt>Replied</dt><dd>75% of 4 answers</dd>" in html
