@@ -259,14 +259,22 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ROUTES = {
     "campaigns.petitions.tasks.petition_counts_apply": {"queue": "celery"},
     "campaigns.petitions.tasks.petition_counts_check": {"queue": "celery"},
+    "campaigns.petitions.tasks.signatures_pressure_catch_up": {"queue": "celery"},
     "campaigns.petitions.tasks.*": {"queue": "petitions"},
     "campaigns.letters.tasks.*": {"queue": "letters"},
 }
+PETITION_PRESSURE_INTERVAL = env.float("PETITION_PRESSURE_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "petition-counts": {
         "task": "campaigns.petitions.tasks.petition_counts_apply",
         "schedule": env.float("PETITION_COUNT_INTERVAL", default=2.0),
         "options": {"expires": 10},
+    },
+    # Signatures that counted at once (no confirmation) become pressure on their MP.
+    "petition-pressure": {
+        "task": "campaigns.petitions.tasks.signatures_pressure_catch_up",
+        "schedule": PETITION_PRESSURE_INTERVAL,
+        "options": {"expires": PETITION_PRESSURE_INTERVAL},
     },
     # Checks the published counts against the signatures and repairs any difference.
     "petition-counts-check": {

@@ -40,3 +40,18 @@ def petition_counts_check() -> int:
     from campaigns.petitions import services
 
     return sum(check.differs for check in services.petition_counts_check_all())
+
+
+@shared_task(ignore_result=True)
+def signatures_pressure_catch_up() -> int:
+    """Record as pressure the signatures that counted at once, on petitions without
+    confirmation (every PETITION_PRESSURE_INTERVAL seconds, looking back ten intervals, so
+    a beat that stalls for a while misses none). Safe to run twice."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from campaigns.petitions import services
+
+    within = timedelta(seconds=10 * settings.PETITION_PRESSURE_INTERVAL)
+    return services.signatures_pressure_catch_up(within=within)

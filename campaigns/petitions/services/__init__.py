@@ -15,6 +15,10 @@ from campaigns.petitions.services.moderation import (
     signatures_invalidate,
     signatures_restore,
 )
+from campaigns.petitions.services.pressure import (
+    signatures_pressure_catch_up,
+    signatures_pressure_record,
+)
 from campaigns.petitions.services.signing import (
     CAMPAIGN_EMAIL_WORDING,
     NAME_MAX,
@@ -50,5 +54,7 @@ __all__ = [
     "signature_confirm",
     "signature_confirmation_send",
     "signatures_invalidate",
+    "signatures_pressure_catch_up",
+    "signatures_pressure_record",
     "signatures_restore",
 ]

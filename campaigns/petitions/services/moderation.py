@@ -1,51 +1,17 @@
-"""Organisers' judgements on signatures: invalidating them and restoring suspect ones; and
-feeding pressure, since a signature that starts or stops counting here (or in
-signing.signature_confirm) is pressure on its constituency's MP."""
+"""Organisers' judgements on signatures: invalidating them and restoring suspect ones. A
+signature that starts or stops counting here stops or starts pressing its MP too
+(services/pressure.py)."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.petitions import abuse, tasks
 from campaigns.petitions.models import CountChange, Signature
-from campaigns.pressure.models import ActionKind
-from campaigns.pressure.selectors import constituency_targets
-from campaigns.pressure.services import Action, actions_record, actions_withdraw
-
-PRESSURE_SOURCE = "petitions.signature"
-
-
-def signatures_pressure_record(*, signature_ids: list[int]) -> None:
-    """Record each of these (counting) signatures as a "signature" action against its
-    petition's campaign's target for the signer's constituency, if the campaign targets
-    that constituency's current MP; when it happened is when it was confirmed.
-
-    Two statements whatever the number of signatures: one SELECT finding each one's
-    target, one INSERT (none if no signature has a target). Safe to repeat: pressure
-    records a signature once. Call it inside the transaction that makes them count.
-    """
-    target = constituency_targets(
-        campaign=OuterRef("petition__campaign_id"),
-        constituency_code=OuterRef("constituency_code"),
-    ).values("pk")[:1]
-    rows = (
-        Signature.objects.filter(pk__in=signature_ids)
-        .annotate(pressed_id=Subquery(target))
-        .filter(pressed_id__isnull=False)
-        .order_by()
-        .values_list("pk", "supporter_id", "confirmed_at", "pressed_id")
-    )
-    actions_record(
-        kind=ActionKind.SIGNATURE,
-        source=PRESSURE_SOURCE,
-        actions=[
-            Action(target_id=target_id, source_id=pk, supporter_id=supporter_id, occurred_at=at)
-            for pk, supporter_id, at, target_id in rows
-        ],
-    )
+from campaigns.petitions.services.pressure import PRESSURE_SOURCE, signatures_pressure_record
+from campaigns.pressure.services import actions_withdraw
 
 
 def signatures_invalidate(*, signatures, reason: str) -> int:
@@ -96,7 +62,7 @@ def signatures_restore(*, signatures, reason: str, by=None) -> Restoration:
     Each is locked (in primary key order, as signatures_invalidate locks them) and marked
     with who restored it, when and why. A confirmed one counts at once: counted is set,
     exactly one CountChange +1 written and its pressure on its MP recorded
-    (signatures_pressure_record), in this transaction. An unconfirmed one is sent
+    (pressure.signatures_pressure_record), in this transaction. An unconfirmed one is sent
     its confirmation email after commit (within abuse's cap per address), and counts
     once, through signature_confirm, when the link is followed. Raises ValidationError
     for an empty reason; nothing is changed then.

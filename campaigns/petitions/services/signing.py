@@ -20,7 +20,7 @@ from campaigns.petitions.models import (
     Petition,
     Signature,
 )
-from campaigns.petitions.services.moderation import signatures_pressure_record
+from campaigns.petitions.services.pressure import signatures_pressure_record
 from core.db import insert_unless_exists
 from core.http import client_ip_hash
 from volunteers.mail import Outcome, email_send
@@ -247,7 +247,7 @@ def signature_confirm(*, token: str) -> Signature:
     """Confirm the signature a link was sent for; safe to follow twice (counts once).
 
     When it starts to count, it is also recorded as pressure on its MP
-    (moderation.signatures_pressure_record: two more statements) in the same transaction.
+    (pressure.signatures_pressure_record: two more statements) in the same transaction.
 
     Raises ConfirmationInvalid for a link that is malformed, expired or for a signature
     that no longer exists.

@@ -2,10 +2,14 @@
 targets that MP: confirming (or restoring a confirmed one) records it, invalidating
 withdraws it."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from campaigns.petitions import services, tasks
 from campaigns.petitions.models import Signature
 from campaigns.petitions.services import (
     confirmation_token,
@@ -159,16 +163,30 @@ def test_invalidating_withdraws_the_record(petition, mp_target):
     assert kept.source_id == Signature.objects.get(email="signer2@example.org").pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: a signature that counts at once (no confirmation required) is signed on "
-    "the hot path, which takes no extra query; it is not fed to pressure yet",
-)
-def test_a_signature_counting_without_confirmation_is_recorded(seats):
+def test_a_signature_counting_without_confirmation_is_recorded_by_the_catch_up_task(seats):
+    petition = PetitionFactory(confirmation_required=False)
+    mp = RepresentativeFactory(constituency=seats["ZA1 1AA"])
+    target = TargetFactory(campaign=petition.campaign, representative=mp)
+    sign(petition)
+    sign(petition, 1, postcode="ZA2 1AA")  # a seat the campaign does not target
+
+    assert not ActionRecord.objects.exists()  # signing itself stays insert-only
+    tasks.signatures_pressure_catch_up()
+    tasks.signatures_pressure_catch_up()
+
+    [record] = ActionRecord.objects.all()
+    assert (record.target, record.kind) == (target, "signature")
+
+
+def test_the_catch_up_leaves_invalidated_and_old_signatures_alone(seats):
     petition = PetitionFactory(confirmation_required=False)
     mp = RepresentativeFactory(constituency=seats["ZA1 1AA"])
     TargetFactory(campaign=petition.campaign, representative=mp)
-
     sign(petition)
+    sign(petition, 1)
+    first, second = Signature.objects.order_by("pk")
+    signatures_invalidate(signatures=Signature.objects.filter(pk=first.pk), reason="Test")
+    Signature.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(days=1))
 
-    assert ActionRecord.objects.exists()
+    assert services.signatures_pressure_catch_up(within=timedelta(hours=1)) == 0
+    assert not ActionRecord.objects.exists()
