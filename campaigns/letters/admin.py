@@ -58,7 +58,7 @@ class LetterAdmin(admin.ModelAdmin):
         "similarity_percent",
         "created_at",
     ]
-    list_filter = ["state", "kind", "letter_campaign", "needs_printing"]
+    list_filter = ["state", "kind", "letter_campaign", "needs_printing", "sent_by_writer"]
     list_select_related = ["letter_campaign", "representative"]
     exclude = ["signature"]
     actions = ["release", "reject"]

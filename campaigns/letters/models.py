@@ -120,6 +120,11 @@ class Letter(models.Model):
     needs_printing = models.BooleanField(
         default=False, help_text="The MP has no email address: print and post it."
     )
+    sent_by_writer = models.BooleanField(
+        default=False,
+        help_text="The writer sent it from their own email and told us so: we did not "
+        "send it, and its text is what they said they sent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

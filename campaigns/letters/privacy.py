@@ -37,6 +37,7 @@ def _export(supporter) -> dict:
                 "body": letter.body,
                 "kind": letter.kind,
                 "state": letter.state,
+                "sent_from_your_own_email": letter.sent_by_writer,
                 "written_at": letter.created_at.isoformat(),
                 "confirmed_at": _when(letter.confirmed_at),
                 "sent_at": _when(letter.sent_at),

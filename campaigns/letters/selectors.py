@@ -9,8 +9,12 @@ from campaigns.letters.replies import reply_rates
 from campaigns.targets.figures import Figure
 from campaigns.targets.models import Target
 
-# Letters that reached the MP's mail server and did not come back.
+# Letters that reached the MP's mail server and did not come back (or that their writer
+# says they sent from their own email: sent_by_writer).
 SENT_STATES = [Letter.State.SENT]
+# A letter its writer sent from their own email counts as sent only if letter_write would
+# not have held it (services.letter_sent_by_writer): the same letters that are pressure.
+COUNTED = Q(sent_by_writer=False) | Q(hold_reason="")
 
 
 def public_letter_campaigns() -> QuerySet[LetterCampaign]:
@@ -36,9 +40,11 @@ def letter_brief(pk: int) -> Letter:
 
 def letters_sent_per_target(*, campaign, target_ids) -> dict[int, int]:
     """{target id: letters sent to that target's MP in the campaign's letter campaigns},
-    in one query however many targets; targets with none are absent."""
+    in one query however many targets; targets with none are absent. A letter its writer
+    sent themselves counts only if it is pressure (COUNTED)."""
     sent = (
         Letter.objects.filter(
+            COUNTED,
             letter_campaign__campaign_id=campaign.pk,
             representative_id=OuterRef("representative_id"),
             state__in=SENT_STATES,

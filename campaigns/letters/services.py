@@ -181,27 +181,14 @@ def letter_write(
         body=body,
     )
     kind = letter_kind(letter_campaign=letter_campaign, representative=representative)
-    email_hash = _email_hash(email)
-    sig = similarity.signature(body)
-    match = similarity.most_similar(
-        letter_campaign_id=letter_campaign.pk, sig=sig, writer_email_hash=email_hash
+    screening = _screen(
+        letter_campaign=letter_campaign,
+        email=email,
+        body=body,
+        ip=ip,
+        constituency_code=place.constituency_code,
     )
-    similar = match.letter_id is not None and match.similarity >= settings.LETTER_SIMILARITY_HOLD
-    ip_hash = client_ip_hash(ip)
-    over_limit = _writing_over_limit(ip_hash=ip_hash, email=email)
-    elsewhere = _wrote_from_another_constituency(
-        email_hash=email_hash, constituency_code=place.constituency_code
-    )
-    hold_reason = (
-        Letter.HoldReason.SIMILAR
-        if similar
-        else Letter.HoldReason.OTHER_CONSTITUENCY
-        if elsewhere
-        else Letter.HoldReason.RATE_LIMIT
-        if over_limit
-        else ""
-    )
-    held = bool(hold_reason)
+    held = bool(screening["hold_reason"])
     with transaction.atomic():
         supporter, _ = supporter_get_or_create(email=email, name=name)
         letter = Letter(
@@ -217,25 +204,142 @@ def letter_write(
             body=body,
             kind=kind,
             state=Letter.State.HELD_FOR_REVIEW if held else Letter.State.AWAITING_CONFIRMATION,
-            hold_reason=hold_reason,
-            other_constituency=elsewhere,
-            ip_hash=ip_hash,
-            email_hash=email_hash,
-            signature=sig,
-            similarity=match.similarity,
-            similar_to_id=match.letter_id,
+            **screening,
         )
         if not insert_unless_exists(letter):
-            raise ValidationError(
-                {
-                    "email": f"You have already written to {representative.name} in this "
-                    "campaign: one letter per person per MP."
-                }
-            )
+            raise _already_written(representative)
         similarity.bands_store(letter)
         _daily_cap_take(representative=representative)
         if not held and _confirmation_email_allowed(email):
             tasks.letter_confirmation_send.delay_on_commit(letter.pk)
+    return letter
+
+
+def _screen(*, letter_campaign, email, body, ip, constituency_code) -> dict:
+    """What letter_write decides about a checked letter before storing it, as Letter
+    fields: its similarity signature and closest earlier letter in the campaign, its IP and
+    email hashes, whether its email wrote from another constituency in the last day, and
+    why it would be held ("" for not held): SIMILAR at LETTER_SIMILARITY_HOLD or above,
+    else OTHER_CONSTITUENCY, else RATE_LIMIT past a per-IP or per-domain limit (this call
+    counts the letter against those limits)."""
+    email_hash = _email_hash(email)
+    sig = similarity.signature(body)
+    match = similarity.most_similar(
+        letter_campaign_id=letter_campaign.pk, sig=sig, writer_email_hash=email_hash
+    )
+    similar = match.letter_id is not None and match.similarity >= settings.LETTER_SIMILARITY_HOLD
+    ip_hash = client_ip_hash(ip)
+    over_limit = _writing_over_limit(ip_hash=ip_hash, email=email)
+    elsewhere = _wrote_from_another_constituency(
+        email_hash=email_hash, constituency_code=constituency_code
+    )
+    hold_reason = (
+        Letter.HoldReason.SIMILAR
+        if similar
+        else Letter.HoldReason.OTHER_CONSTITUENCY
+        if elsewhere
+        else Letter.HoldReason.RATE_LIMIT
+        if over_limit
+        else ""
+    )
+    return {
+        "hold_reason": hold_reason,
+        "other_constituency": elsewhere,
+        "ip_hash": ip_hash,
+        "email_hash": email_hash,
+        "signature": sig,
+        "similarity": match.similarity,
+        "similar_to_id": match.letter_id,
+    }
+
+
+def _already_written(representative: Representative) -> ValidationError:
+    return ValidationError(
+        {
+            "email": f"You have already written to {representative.name} in this "
+            "campaign: one letter per person per MP."
+        }
+    )
+
+
+def letter_sent_by_writer(
+    *,
+    letter_campaign: LetterCampaign,
+    name: str,
+    email: str,
+    postcode: str,
+    address: str,
+    subject: str,
+    body: str,
+    ip: str = "",
+) -> Letter:
+    """Record a letter the writer says they sent to their own current MP from their own
+    email (the page's mailto link): stored SENT now (sent_at), with sent_by_writer set.
+
+    We did not send it and cannot see it: its text is what the writer says they sent, and
+    no email goes anywhere (no confirmation, no copy: their own mail client has it).
+    Refuses exactly as letter_write does, storing nothing (the same _check, the one letter
+    per writer per MP per campaign, whichever way either was sent, and the daily cap per
+    MP, counted in the same row), and also when we have no email address for the MP (the
+    page offers no mailto link then).
+
+    It is screened as letter_write screens (_screen) but cannot be held: it has already
+    gone. A letter letter_write would have held (a near-copy of an earlier letter, one
+    from an email that wrote from another constituency within a day, or one past the
+    per-IP or per-domain limits) is stored SENT with its hold_reason and similarity
+    figures, for organisers to see, and is not recorded as pressure; any other is recorded
+    as pressure (letter_pressure_record) in the same transaction.
+    """
+    name, email, place, representative, address, subject, body = _check(
+        letter_campaign=letter_campaign,
+        name=name,
+        email=email,
+        postcode=postcode,
+        address=address,
+        subject=subject,
+        body=body,
+    )
+    if not representative.email:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: f"We don't have an email address for {representative.name}, "
+                "so press Send instead: we'll print your letter and post it."
+            }
+        )
+    kind = letter_kind(letter_campaign=letter_campaign, representative=representative)
+    screening = _screen(
+        letter_campaign=letter_campaign,
+        email=email,
+        body=body,
+        ip=ip,
+        constituency_code=place.constituency_code,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        supporter, _ = supporter_get_or_create(email=email, name=name)
+        letter = Letter(
+            letter_campaign=letter_campaign,
+            supporter=supporter,
+            representative=representative,
+            writer_name=name,
+            writer_email=email,
+            writer_postcode=place.postcode,
+            writer_address=address,
+            constituency_code=place.constituency_code,
+            subject=subject,
+            body=body,
+            kind=kind,
+            state=Letter.State.SENT,
+            sent_at=now,
+            sent_by_writer=True,
+            **screening,
+        )
+        if not insert_unless_exists(letter):
+            raise _already_written(representative)
+        similarity.bands_store(letter)
+        _daily_cap_take(representative=representative)
+        if not letter.hold_reason:
+            letter_pressure_record(letter=letter, occurred_at=now)
     return letter
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/", views.letter_page, name="write"),
     path("<slug:slug>/check-your-email/", views.letter_check_email, name="check-email"),
     path("<slug:slug>/own-words/", views.letter_held, name="held"),
+    path("<slug:slug>/sent-from-your-email/", views.letter_sent_myself, name="sent-myself"),
 ]
 
 api_urlpatterns = [

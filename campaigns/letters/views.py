@@ -6,7 +6,10 @@
 3. "Check your letter": exactly what will be sent, with Edit and Send buttons (the
    letter travels in hidden fields: nothing is stored before Send);
 4. Send calls services.letter_write and redirects to "check your email" (or, when the
-   letter is held as too like others, to a page asking for the writer's own words).
+   letter is held as too like others, to a page asking for the writer's own words); or,
+   beside the mailto link that sends it from the writer's own email, "I've sent it from
+   my own email" (step=sent_myself) calls services.letter_sent_by_writer and redirects to
+   a thank-you page saying it was recorded.
 
 The emailed link comes to letter_confirm_page, which calls services.letter_confirm.
 """
@@ -161,12 +164,13 @@ def letter_page(request, slug):
         return _writing_step(request, letter_campaign, representative, form)
     if not form.is_valid():
         return _writing_step(request, letter_campaign, representative, form, status=400)
-    if step != "send":
+    if step not in ("send", "sent_myself"):
         return _preview(request, letter_campaign, representative, form)
 
     data = form.cleaned_data
+    service = services.letter_sent_by_writer if step == "sent_myself" else services.letter_write
     try:
-        letter = services.letter_write(
+        letter = service(
             letter_campaign=letter_campaign,
             name=data["name"],
             email=data["email"],
@@ -179,6 +183,8 @@ def letter_page(request, slug):
     except ValidationError as error:
         form_add_service_errors(form, error)
         return _writing_step(request, letter_campaign, representative, form, status=400)
+    if letter.sent_by_writer:
+        return redirect("letters:sent-myself", slug=slug)
     if letter.state == Letter.State.HELD_FOR_REVIEW:
         return redirect("letters:held", slug=slug)
     return redirect("letters:check-email", slug=slug)
@@ -194,6 +200,17 @@ def letter_check_email(request, slug):
 def letter_held(request, slug):
     letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
     return _render(request, "letters/held.html", letter_campaign)
+
+
+@require_GET
+def letter_sent_myself(request, slug):
+    letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
+    return _render(
+        request,
+        "letters/sent_myself.html",
+        letter_campaign,
+        follow_up_days=settings.LETTER_FOLLOW_UP_DAYS,
+    )
 
 
 @require_GET

@@ -164,6 +164,12 @@ def open_letter_check_email(page, campaign, petition):
     page.get_by_role("heading", name="One more step: check your email").wait_for()
 
 
+def open_letter_sent_myself(page, campaign, petition):
+    open_letter_preview(page, campaign, petition)
+    page.get_by_role("button", name="I've sent it from my own email").click()
+    page.get_by_role("heading", name="Thank you: we've recorded your letter").wait_for()
+
+
 def open_letter_confirmed(page, campaign, petition):
     letter = letter_write(
         letter_campaign=_letter_campaign(campaign),
@@ -222,6 +228,7 @@ PAGES = [
     open_letter_writing_with_errors,
     open_letter_preview,
     open_letter_check_email,
+    open_letter_sent_myself,
     open_letter_confirmed,
     open_letter_confirm_broken_link,
     open_letter_reply,

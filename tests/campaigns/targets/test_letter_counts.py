@@ -137,3 +137,45 @@ def test_reply_rate_shows_once_enough_writers_answered(client, settings):
     }
     assert "reply_rate" not in figures_by_target[few.pk]
     assert "<dt>Replied</dt><dd>75% of 4 answers</dd>" in html
+
+
+@pytest.mark.postgres
+def test_tally_page_and_api_at_full_scale_run_the_queries_of_a_small_campaign(
+    client, django_assert_max_num_queries
+):
+    """650 MPs and 100,000 letters (with replies) cost the queries three MPs cost."""
+    small, small_letters, _ = campaign_with_letters(3)
+    Letter.objects.filter(letter_campaign=small_letters).update(reply="yes")
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("targets:campaign", args=[small.slug]))
+        client.get(f"/api/v1/campaigns/{small.slug}/targets/")
+    campaign = CampaignFactory()
+    letter_campaign = LetterCampaignFactory(campaign=campaign)
+    targets = TargetFactory.create_batch(650, campaign=campaign)
+    Letter.objects.bulk_create(
+        (
+            Letter(
+                letter_campaign=letter_campaign,
+                representative_id=targets[i % 650].representative_id,
+                writer_name="W",
+                writer_email=f"w{i}@example.org",
+                writer_postcode="ZA1 1AA",
+                writer_address="1 High Street",
+                subject="S",
+                body="B",
+                state=Letter.State.SENT,
+                reply=("yes", "no", "not_yet", "")[i % 4],
+            )
+            for i in range(100_000)
+        ),
+        batch_size=5_000,
+    )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("targets:campaign", args=[campaign.slug]))
+        api = client.get(f"/api/v1/campaigns/{campaign.slug}/targets/")
+
+    assert page.status_code == api.status_code == 200
+    first = api.json()["results"][0]["figures"]
+    assert first["letters_sent"]["value"] >= 153  # 100,000 letters over 650 MPs
+    assert first["reply_rate"]["display"].endswith("answers")
