@@ -180,7 +180,6 @@ def letter_write(
         subject=subject,
         body=body,
     )
-    kind = letter_kind(letter_campaign=letter_campaign, representative=representative)
     screening = _screen(
         letter_campaign=letter_campaign,
         email=email,
@@ -190,26 +189,18 @@ def letter_write(
     )
     held = bool(screening["hold_reason"])
     with transaction.atomic():
-        supporter, _ = supporter_get_or_create(email=email, name=name)
-        letter = Letter(
+        letter = _letter_store(
             letter_campaign=letter_campaign,
-            supporter=supporter,
+            name=name,
+            email=email,
+            place=place,
             representative=representative,
-            writer_name=name,
-            writer_email=email,
-            writer_postcode=place.postcode,
-            writer_address=address,
-            constituency_code=place.constituency_code,
+            address=address,
             subject=subject,
             body=body,
-            kind=kind,
             state=Letter.State.HELD_FOR_REVIEW if held else Letter.State.AWAITING_CONFIRMATION,
             **screening,
         )
-        if not insert_unless_exists(letter):
-            raise _already_written(representative)
-        similarity.bands_store(letter)
-        _daily_cap_take(representative=representative)
         if not held and _confirmation_email_allowed(email):
             tasks.letter_confirmation_send.delay_on_commit(letter.pk)
     return letter
@@ -306,7 +297,6 @@ def letter_sent_by_writer(
                 "so press Send instead: we'll print your letter and post it."
             }
         )
-    kind = letter_kind(letter_campaign=letter_campaign, representative=representative)
     screening = _screen(
         letter_campaign=letter_campaign,
         email=email,
@@ -316,30 +306,50 @@ def letter_sent_by_writer(
     )
     now = timezone.now()
     with transaction.atomic():
-        supporter, _ = supporter_get_or_create(email=email, name=name)
-        letter = Letter(
+        letter = _letter_store(
             letter_campaign=letter_campaign,
-            supporter=supporter,
+            name=name,
+            email=email,
+            place=place,
             representative=representative,
-            writer_name=name,
-            writer_email=email,
-            writer_postcode=place.postcode,
-            writer_address=address,
-            constituency_code=place.constituency_code,
+            address=address,
             subject=subject,
             body=body,
-            kind=kind,
             state=Letter.State.SENT,
             sent_at=now,
             sent_by_writer=True,
             **screening,
         )
-        if not insert_unless_exists(letter):
-            raise _already_written(representative)
-        similarity.bands_store(letter)
-        _daily_cap_take(representative=representative)
         if not letter.hold_reason:
             letter_pressure_record(letter=letter, occurred_at=now)
+    return letter
+
+
+def _letter_store(
+    *, letter_campaign, name, email, place, representative, address, subject, body, **fields
+) -> Letter:
+    """Store a checked letter inside the caller's transaction: its writer as a Supporter,
+    the letter (the database's one-per-writer-per-MP constraint decides a race), its
+    similarity bands, and one letter taken from the MP's daily cap (refused past it)."""
+    supporter, _ = supporter_get_or_create(email=email, name=name)
+    letter = Letter(
+        letter_campaign=letter_campaign,
+        supporter=supporter,
+        representative=representative,
+        writer_name=name,
+        writer_email=email,
+        writer_postcode=place.postcode,
+        writer_address=address,
+        constituency_code=place.constituency_code,
+        subject=subject,
+        body=body,
+        kind=letter_kind(letter_campaign=letter_campaign, representative=representative),
+        **fields,
+    )
+    if not insert_unless_exists(letter):
+        raise _already_written(representative)
+    similarity.bands_store(letter)
+    _daily_cap_take(representative=representative)
     return letter
 
 
