@@ -1,0 +1,63 @@
+"""Organisers' review of held letters: release or reject with a reason."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.letters import tasks
+from campaigns.letters.models import (
+    Letter,
+)
+from campaigns.letters.services.sending import _email_writer
+
+logger = logging.getLogger(__name__)
+
+
+def letter_release(*, letter_id: int) -> bool:
+    """An organiser releases a letter HELD_FOR_REVIEW: it becomes AWAITING_CONFIRMATION
+    and its confirmation email goes after commit (an organiser's decision, so outside the
+    per-address cap). True if this call released it; False for a letter gone or not held
+    (released twice, one email)."""
+    with transaction.atomic():
+        held = Letter.objects.filter(pk=letter_id, state=Letter.State.HELD_FOR_REVIEW)
+        released = held.update(state=Letter.State.AWAITING_CONFIRMATION)
+        if released:
+            tasks.letter_confirmation_send.delay_on_commit(letter_id)
+    return bool(released)
+
+
+def letter_reject(*, letter_id: int, reason: str) -> bool:
+    """An organiser rejects a letter HELD_FOR_REVIEW, saying why: it becomes FAILED
+    (failed_at) and is never sent, and the writer is told why by email. True if this call
+    rejected it; False for a letter gone or not held. ValidationError({"reason"}) for an
+    empty reason. The reason is stored on the letter (rejection_reason) and emailed."""
+    reason = " ".join((reason if isinstance(reason, str) else "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the letter is rejected: the writer is told."})
+    letter = Letter.objects.select_related("representative").filter(pk=letter_id).first()
+    if letter is None:
+        return False
+    rejected = Letter.objects.filter(pk=letter_id, state=Letter.State.HELD_FOR_REVIEW).update(
+        state=Letter.State.FAILED,
+        failed_at=timezone.now(),
+        rejection_reason=reason[: Letter._meta.get_field("rejection_reason").max_length],
+    )
+    if not rejected:
+        return False
+    logger.info("Letter %s rejected after review: %s", letter_id, reason)
+    if letter.writer_email:
+        message = EmailMessage(
+            subject=f"Your letter to {letter.representative.name} was not sent",
+            body=(
+                f"Dear {letter.writer_name},\n\n"
+                f"We read your letter to {letter.representative.name} and did not send it:"
+                f"\n\n{reason}\n\nMPs answer letters written in their constituents' own "
+                "words. You are welcome to write again.\n\nGroundswell\n"
+            ),
+            to=[letter.writer_email],
+        )
+        _email_writer(message, letter)
+    return True

@@ -1,0 +1,252 @@
+"""Sending a confirmed letter to the MP (at most once) and the writer's copy, its bounce
+address and bounces, and the pressure a sent letter is."""
+
+import hashlib
+import hmac
+import logging
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Subquery
+from django.utils import timezone
+
+from campaigns.letters import tasks
+from campaigns.letters.models import (
+    Letter,
+    LetterCampaign,
+)
+from campaigns.pressure.models import ActionKind
+from campaigns.pressure.services import Action, actions_record, actions_withdraw
+from campaigns.targets.models import Target
+from volunteers.mail import MailDeferred, Outcome, email_send
+
+logger = logging.getLogger(__name__)
+
+
+BOUNCE_PREFIX = "bounces+"
+LETTER_SOURCE = "letters.letter"  # what letters record pressure under
+
+
+def _bounce_mac(letter_id: int) -> str:
+    key = hashlib.sha256(f"letter-bounce:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, str(letter_id).encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def bounce_address(letter: Letter) -> str:
+    """The letter's own envelope sender (Return-Path): a bounce sent to it, days later,
+    says which letter it is about. bounces+<id>-<hmac>@<the sender's domain>."""
+    domain = (
+        settings.LETTER_BOUNCE_DOMAIN or parseaddr(settings.LETTER_FROM_EMAIL)[1].rpartition("@")[2]
+    )
+    return f"{BOUNCE_PREFIX}{letter.pk}-{_bounce_mac(letter.pk)}@{domain}"
+
+
+def letter_for_bounce_address(address: str) -> Letter | None:
+    """The letter a bounce address was made for, or None if it is not one of ours (its
+    code does not match: anyone can write to bounces+1-x@)."""
+    local = parseaddr(address)[1].rpartition("@")[0].lower()
+    if not local.startswith(BOUNCE_PREFIX):
+        return None
+    pk, _, mac = local[len(BOUNCE_PREFIX) :].partition("-")
+    if not pk.isdigit() or not hmac.compare_digest(mac, _bounce_mac(int(pk))):
+        return None
+    return Letter.objects.filter(pk=int(pk)).first()
+
+
+def letter_text(letter: Letter) -> str:
+    """The letter as the MP reads it: plain text, the writer's own words untouched, signed
+    with their name and postal address (so the office can check they are a constituent)."""
+    mp = letter.representative
+    return (
+        f"Dear {mp.address_as or mp.name},\n\n"
+        f"{letter.body}\n\n"
+        f"Yours sincerely,\n\n{letter.writer_name}\n{letter.writer_address}\n"
+        f"{letter.writer_postcode}\n\n"
+        "--\n"
+        f"{letter.writer_name} is a constituent of yours and wrote this letter in their own "
+        "words. Reply to this email to answer them directly; it was delivered by "
+        "Groundswell, which does not read replies.\n"
+    )
+
+
+def letter_message(letter: Letter) -> EmailMessage:
+    """The email to the MP: From the site's one fixed sender address with the writer's
+    name as display name, Reply-To the writer, plain text only (HTML in a letter is sent as
+    the characters typed), and the letter's own bounce address as envelope sender: Django's
+    SMTP backend gives from_email as MAIL FROM, while the From header is set apart."""
+    sender = parseaddr(settings.LETTER_FROM_EMAIL)[1]
+    return EmailMessage(
+        subject=letter.subject,
+        body=letter_text(letter),
+        from_email=bounce_address(letter),
+        to=[letter.representative.email],
+        reply_to=[formataddr((letter.writer_name, letter.writer_email))],
+        headers={
+            "From": formataddr((letter.writer_name, sender)),
+            "X-Groundswell-Letter": str(letter.pk),
+        },
+    )
+
+
+def letter_send(*, letter_id: int) -> bool:
+    """Send a QUEUED letter to its MP, at most once; True if this call sent it.
+
+    The letter is claimed by one conditional UPDATE (QUEUED -> SENDING, committed before
+    anything is sent), so a second run, or a second worker at the same moment, finds it
+    claimed and sends nothing. The mail server taking it makes it SENT (sent_at) and the
+    writer's copy is enqueued; a final refusal (5xx) or a suppressed MP address makes it
+    FAILED. Passing trouble (4xx, no connection) puts it back to QUEUED and raises
+    MailDeferred for the task to retry. An MP with no email address leaves it QUEUED and
+    marks it for printing: nothing is sent. A worker dying between the claim and the
+    server's answer leaves the letter SENDING, for an organiser: never sent twice.
+    Becoming SENT records the letter as pressure on the campaign's target for its MP
+    (letter_pressure_record), in the same transaction.
+    """
+    letter = (
+        Letter.objects.select_related("representative", "letter_campaign")
+        .filter(pk=letter_id)
+        .first()
+    )
+    if letter is None or letter.state != Letter.State.QUEUED:
+        return False
+    if not letter.representative.email:
+        Letter.objects.filter(pk=letter_id, state=Letter.State.QUEUED).update(needs_printing=True)
+        return False
+    claimed = Letter.objects.filter(pk=letter_id, state=Letter.State.QUEUED).update(
+        state=Letter.State.SENDING
+    )
+    if not claimed:
+        return False
+    source = f"letters:{letter.letter_campaign_id}"
+    try:
+        outcome = email_send(message=letter_message(letter), source=source)
+    except MailDeferred:
+        Letter.objects.filter(pk=letter_id, state=Letter.State.SENDING).update(
+            state=Letter.State.QUEUED
+        )
+        raise
+    now = timezone.now()
+    if outcome is Outcome.SENT:
+        with transaction.atomic():
+            Letter.objects.filter(pk=letter_id).update(state=Letter.State.SENT, sent_at=now)
+            letter_pressure_record(letter=letter, occurred_at=now)
+            tasks.letter_copy_send.delay_on_commit(letter_id)
+        return True
+    logger.warning(
+        "Letter %s to MP %s was not delivered: %s", letter_id, letter.representative_id, outcome
+    )
+    Letter.objects.filter(pk=letter_id).update(state=Letter.State.FAILED, failed_at=now)
+    return False
+
+
+def letter_copy_send(*, letter_id: int) -> bool:
+    """Email the writer a copy of their sent letter, at most once (claimed by setting
+    copy_sent_at; put back if the server defers it, so the retry sends it)."""
+    letter = Letter.objects.select_related("representative").filter(pk=letter_id).first()
+    if letter is None or letter.state != Letter.State.SENT:
+        return False
+    claimed = Letter.objects.filter(pk=letter_id, copy_sent_at__isnull=True).update(
+        copy_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    message = EmailMessage(
+        subject=f"Your letter to {letter.representative.name}: {letter.subject}",
+        body=(
+            f"Dear {letter.writer_name},\n\nThis is the letter you sent to "
+            f"{letter.representative.name}. Their reply will come to this address.\n\n"
+            "------------------------------------------------------------\n\n"
+            f"{letter_text(letter)}"
+        ),
+        to=[letter.writer_email],
+    )
+    try:
+        outcome = email_send(message=message, source=f"letters:{letter.letter_campaign_id}")
+    except MailDeferred:
+        Letter.objects.filter(pk=letter_id).update(copy_sent_at=None)
+        raise
+    return outcome is Outcome.SENT
+
+
+def _email_writer(message: EmailMessage, letter: Letter) -> None:
+    """Send an email to a letter's writer now; a mail server deferring it is logged, not
+    raised (what happened to the letter is already recorded)."""
+    try:
+        email_send(message=message, source=f"letters:{letter.letter_campaign_id}")
+    except MailDeferred:
+        logger.warning("Email to the writer of letter %s was deferred", letter.pk)
+
+
+def letter_bounce(*, address: str, reason: str = "") -> Letter | None:
+    """A bounce came back to `address`, a letter's own envelope sender (bounce_address):
+    the letter becomes BOUNCED (bounced_at) once, its pressure record (if any) is
+    withdrawn, and its writer is told it did not arrive. The MP's address shows in the
+    organisers' bounce report (selectors.bounce_report). Returns the letter (unchanged if
+    it had already bounced, or was never sent: nothing emailed then), or None if the
+    address is not one of ours."""
+    letter = letter_for_bounce_address(address)
+    if letter is None:
+        return None
+    with transaction.atomic():
+        bounced = Letter.objects.filter(
+            pk=letter.pk, state__in=[Letter.State.SENT, Letter.State.SENDING]
+        ).update(state=Letter.State.BOUNCED, bounced_at=timezone.now())
+        if bounced:
+            actions_withdraw(source=LETTER_SOURCE, source_ids=[letter.pk])
+    letter.refresh_from_db()
+    if not bounced:
+        return letter
+    mp = letter.representative
+    logger.warning(
+        "Letter %s to MP %s (%s) bounced: %s", letter.pk, mp.pk, mp.email, reason or "no reason"
+    )
+    if letter.writer_email:
+        message = EmailMessage(
+            subject=f"Your letter to {mp.name} did not arrive",
+            body=(
+                f"Dear {letter.writer_name},\n\n"
+                f"Your letter to {mp.name} ({letter.subject}) was sent, but their office's "
+                "mail server sent it back: it did not arrive. We have told the campaign's "
+                "organisers so they can check the address we have for your MP.\n\n"
+                "You could send it yourself, by post or from your own email, from the copy "
+                "we sent you.\n\nGroundswell\n"
+            ),
+            to=[letter.writer_email],
+        )
+        _email_writer(message, letter)
+    return letter
+
+
+# --- Pressure, reminders, expiry, follow-up and retention (issue #16 parts 2, 5, 7, 8) ---
+
+
+def letter_pressure_record(*, letter: Letter, occurred_at=None) -> bool:
+    """Record a sent letter as a "letter" action against its campaign's target for its MP
+    (one SELECT for the target, one INSERT), at the time it was sent; nothing if the
+    campaign does not target that MP. Safe to repeat (pressure records a letter once).
+    Call it inside the transaction that marks the letter SENT. True if a target exists."""
+    campaign_id = LetterCampaign.objects.filter(pk=letter.letter_campaign_id).values("campaign_id")
+    target_id = (
+        Target.objects.filter(
+            campaign_id=Subquery(campaign_id), representative_id=letter.representative_id
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if target_id is None:
+        return False
+    actions_record(
+        kind=ActionKind.LETTER,
+        source=LETTER_SOURCE,
+        actions=[
+            Action(
+                target_id=target_id,
+                source_id=letter.pk,
+                supporter_id=letter.supporter_id,
+                occurred_at=occurred_at or letter.sent_at,
+            )
+        ],
+    )
+    return True
