@@ -4,6 +4,7 @@
   X-Session-Token scheme in the schema;
 - db.py: hot-path inserts (INSERT ... ON CONFLICT DO NOTHING, no savepoints);
 - http.py: the client's address behind our proxies, and the keyed hash the site keeps of it;
+- links.py: the signed ids in emailed links, read back with a clear message when they fail;
 - ratelimit.py: fixed-window counters in the cache, one round trip on Redis, and the
   limits and caps built on them;
 - throttling.py: the API's request throttle;

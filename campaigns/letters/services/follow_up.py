@@ -5,7 +5,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -18,6 +17,7 @@ from campaigns.letters.models import (
     LetterBand,
 )
 from campaigns.letters.services.writing import _confirmation_email_allowed, _confirmation_message
+from core.links import link_id, link_token
 from volunteers.mail import MailDeferred, Outcome, email_send
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def letter_reminder_send(*, letter_id: int) -> bool:
 
 
 def reply_token(letter: Letter) -> str:
-    return signing.dumps(letter.pk, salt=REPLY_SALT, compress=True)
+    return link_token(letter.pk, salt=REPLY_SALT)
 
 
 def reply_link(letter: Letter, answer: str) -> str:
@@ -174,14 +174,13 @@ def letter_reply_record(*, token: str, answer: str) -> Letter:
     """
     if answer not in Letter.Reply.values:
         raise ValidationError({"answer": "Answer yes, no or not yet."})
-    try:
-        pk = signing.loads(token, salt=REPLY_SALT, max_age=REPLY_LINK_MAX_AGE)
-    except signing.SignatureExpired as error:
-        raise ReplyInvalid({"token": "This link has expired. Thank you all the same."}) from error
-    except signing.BadSignature as error:
-        raise ReplyInvalid(
-            {"token": "This link is not valid. Check you copied all of it."}
-        ) from error
+    pk = link_id(
+        token,
+        salt=REPLY_SALT,
+        max_age=REPLY_LINK_MAX_AGE,
+        expired="This link has expired. Thank you all the same.",
+        error=ReplyInvalid,
+    )
     letter = Letter.objects.filter(pk=pk).first()
     if letter is None or letter.state != Letter.State.SENT:
         raise ReplyInvalid({"token": "This letter was not delivered, so there is nothing to ask."})

@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
@@ -30,6 +29,7 @@ from campaigns.targets.models import Representative, Target
 from campaigns.targets.selectors import constituency_for_place
 from core.db import insert_unless_exists
 from core.http import client_ip_hash
+from core.links import link_id, link_token
 from core.ratelimit import limits_exceeded, within_caps
 from volunteers.mail import Outcome, email_send
 from volunteers.models import canonical_email, email_domain, normalise_email
@@ -411,7 +411,7 @@ def _confirmation_email_allowed(email: str) -> bool:
 
 
 def confirmation_token(letter: Letter) -> str:
-    return signing.dumps(letter.pk, salt=CONFIRM_SALT, compress=True)
+    return link_token(letter.pk, salt=CONFIRM_SALT)
 
 
 def confirmation_link(letter: Letter) -> str:
@@ -454,16 +454,13 @@ def letter_confirm(*, token: str) -> Letter:
     """Confirm the letter a link was sent for: it is QUEUED and its sending is enqueued
     after commit. Safe to follow twice (sent once). Raises ConfirmationInvalid for a link
     that is malformed or expired, or for a letter gone, expired or held."""
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=settings.LETTER_CONFIRMATION_MAX_AGE)
-    except signing.SignatureExpired as error:
-        raise ConfirmationInvalid(
-            {"token": "This confirmation link has expired. Write your letter again."}
-        ) from error
-    except signing.BadSignature as error:
-        raise ConfirmationInvalid(
-            {"token": "This confirmation link is not valid. Check you copied all of it."}
-        ) from error
+    pk = link_id(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.LETTER_CONFIRMATION_MAX_AGE,
+        expired="This confirmation link has expired. Write your letter again.",
+        error=ConfirmationInvalid,
+    )
     with transaction.atomic():
         letter = Letter.objects.select_for_update().filter(pk=pk).first()
         if letter is None:

@@ -5,7 +5,6 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from campaigns.petitions.models import (
 from campaigns.petitions.services.pressure import signatures_pressure_record
 from core.db import insert_unless_exists
 from core.http import client_ip_hash
+from core.links import link_id, link_token
 from volunteers.mail import Outcome, email_send
 from volunteers.models import ConsentRecord, canonical_email, email_domain, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
@@ -207,7 +207,7 @@ def petition_sign(
 
 
 def confirmation_token(signature: Signature) -> str:
-    return signing.dumps(signature.pk, salt=CONFIRM_SALT, compress=True)
+    return link_token(signature.pk, salt=CONFIRM_SALT)
 
 
 def signature_confirmation_send(*, signature_id: int) -> bool:
@@ -252,16 +252,13 @@ def signature_confirm(*, token: str) -> Signature:
     Raises ConfirmationInvalid for a link that is malformed, expired or for a signature
     that no longer exists.
     """
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=settings.PETITION_CONFIRMATION_MAX_AGE)
-    except signing.SignatureExpired as error:
-        raise ConfirmationInvalid(
-            {"token": "This confirmation link has expired. Sign again to get a new one."}
-        ) from error
-    except signing.BadSignature as error:
-        raise ConfirmationInvalid(
-            {"token": "This confirmation link is not valid. Check you copied all of it."}
-        ) from error
+    pk = link_id(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.PETITION_CONFIRMATION_MAX_AGE,
+        expired="This confirmation link has expired. Sign again to get a new one.",
+        error=ConfirmationInvalid,
+    )
     with transaction.atomic():
         # Locked (only this row, not its petition), so an invalidation cannot slip in
         # between reading the signature and counting it: invalidation locks it too.
