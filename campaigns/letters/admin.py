@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from campaigns.letters import selectors, services
@@ -25,6 +26,8 @@ from campaigns.letters.models import Letter, LetterCampaign
 # Who may read letters' bodies and writers' addresses. Superusers have it; for others it
 # needs a custom permission in Letter.Meta (until then, only superusers read them).
 BODY_PERMISSION = "letters.view_letter_body"
+# Where a letter goes when we hold no office address for its MP.
+PARLIAMENT_ADDRESS = "House of Commons\nLondon\nSW1A 0AA"
 PRIVATE_FIELDS = {"body", "writer_address"}
 REVIEW_PERMISSION = "letters.change_letter"
 REVIEW_QUERY = f"state__exact={Letter.State.HELD_FOR_REVIEW}"
@@ -61,7 +64,7 @@ class LetterAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind", "letter_campaign", "needs_printing", "sent_by_writer"]
     list_select_related = ["letter_campaign", "representative"]
     exclude = ["signature"]
-    actions = ["release", "reject"]
+    actions = ["release", "reject", "print_letters", "mark_posted"]
     change_list_template = "admin/letters/letter/change_list.html"
 
     @admin.display(description="Similar to", ordering="similar_to")
@@ -104,6 +107,45 @@ class LetterAdmin(admin.ModelAdmin):
             request,
             f"{released} letter{'s' if released != 1 else ''} released to their writers for "
             f"confirmation; {len(ids) - released} not held, left as they were.",
+            messages.SUCCESS,
+        )
+
+    def has_body_permission(self, request):
+        return request.user.has_perm(BODY_PERMISSION)
+
+    @admin.action(
+        description="Print letters for MPs without email (one a page)", permissions=["body"]
+    )
+    def print_letters(self, request, queryset):
+        """The selected letters waiting to be posted, each on a page of its own with the MP's
+        office address (Parliament's, when we have none) and the text as the MP reads it."""
+        letters = list(
+            queryset.filter(state=Letter.State.QUEUED, needs_printing=True).select_related(
+                "representative"
+            )
+        )
+        pages = [
+            {
+                "letter": letter,
+                "to": letter.representative.postal_address or PARLIAMENT_ADDRESS,
+                "text": services.letter_text(letter, by_post=True),
+            }
+            for letter in letters
+        ]
+        return TemplateResponse(
+            request,
+            "admin/letters/letter/print.html",
+            {**self.admin_site.each_context(request), "pages": pages, "today": timezone.now()},
+        )
+
+    @admin.action(description="Mark printed letters as posted", permissions=["review"])
+    def mark_posted(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        posted = sum(services.letter_posted(letter_id=pk) for pk in ids)
+        self.message_user(
+            request,
+            f"{posted} letter{'s' if posted != 1 else ''} marked as posted; "
+            f"{len(ids) - posted} not waiting to be printed, left as they were.",
             messages.SUCCESS,
         )
 

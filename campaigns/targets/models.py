@@ -82,6 +82,9 @@ class Representative(models.Model):
     x_handle = models.CharField("X/Twitter handle", max_length=50, blank=True)
     social_links = models.JSONField(default=dict, blank=True)
     website = models.URLField(blank=True)
+    postal_address = models.CharField(
+        max_length=500, blank=True, help_text="Office address for letters sent by post."
+    )
     photo_url = models.URLField(blank=True)
     is_current = models.BooleanField(default=True)
     is_demo = models.BooleanField(default=False, help_text="Generated demo data, not real.")

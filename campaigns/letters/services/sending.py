@@ -55,10 +55,17 @@ def letter_for_bounce_address(address: str) -> Letter | None:
     return Letter.objects.filter(pk=int(pk)).first()
 
 
-def letter_text(letter: Letter) -> str:
+def letter_text(letter: Letter, *, by_post: bool = False) -> str:
     """The letter as the MP reads it: plain text, the writer's own words untouched, signed
-    with their name and postal address (so the office can check they are a constituent)."""
+    with their name and postal address (so the office can check they are a constituent).
+    `by_post`: for a printed letter, which is answered by post, not by replying."""
     mp = letter.representative
+    answer = (
+        "Please answer them at the address above; Groundswell printed and posted it for them."
+        if by_post
+        else "Reply to this email to answer them directly; it was delivered by Groundswell, "
+        "which does not read replies."
+    )
     return (
         f"Dear {mp.address_as or mp.name},\n\n"
         f"{letter.body}\n\n"
@@ -66,8 +73,7 @@ def letter_text(letter: Letter) -> str:
         f"{letter.writer_postcode}\n\n"
         "--\n"
         f"{letter.writer_name} is a constituent of yours and wrote this letter in their own "
-        "words. Reply to this email to answer them directly; it was delivered by "
-        "Groundswell, which does not read replies.\n"
+        f"words. {answer}\n"
     )
 
 
@@ -220,6 +226,21 @@ def letter_bounce(*, address: str, reason: str = "") -> Letter | None:
 
 
 # --- Pressure, reminders, expiry, follow-up and retention (issue #16 parts 2, 5, 7, 8) ---
+
+
+def letter_posted(*, letter_id: int) -> bool:
+    """An organiser has printed and posted a letter to an MP we have no email address for:
+    a QUEUED letter marked needs_printing becomes SENT now and is recorded as pressure, in
+    one transaction. True if this call marked it; False for any other letter (so marking
+    twice posts once)."""
+    with transaction.atomic():
+        now = timezone.now()
+        posted = Letter.objects.filter(
+            pk=letter_id, state=Letter.State.QUEUED, needs_printing=True
+        ).update(state=Letter.State.SENT, sent_at=now)
+        if posted:
+            letter_pressure_record(letter=Letter.objects.get(pk=letter_id), occurred_at=now)
+    return bool(posted)
 
 
 def letter_pressure_record(*, letter: Letter, occurred_at=None) -> bool:

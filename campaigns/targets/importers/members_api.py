@@ -235,6 +235,7 @@ class ContactDetails:
     x_handle: str = ""
     social_links: dict[str, str] = field(default_factory=dict)
     website: str = ""
+    postal_address: str = ""  # lines and postcode, one per line, for letters posted to the MP
 
 
 @dataclass(frozen=True)
@@ -358,7 +359,18 @@ def _contact_read(source: Source, *, member_id: int) -> ContactDetails:
         entry = _object(entry, origin=origin, where=where)
         values = {
             key: (_field(entry, key, str, origin=origin, where=where, required=False) or "").strip()
-            for key in ("type", "line1", "email", "phone", "website")
+            for key in (
+                "type",
+                "line1",
+                "line2",
+                "line3",
+                "line4",
+                "line5",
+                "postcode",
+                "email",
+                "phone",
+                "website",
+            )
         }
         for key in ("isPreferred", "isWebAddress"):
             values[key] = bool(_field(entry, key, bool, origin=origin, where=where, required=False))
@@ -376,6 +388,7 @@ def _contact_details(contacts: list[dict]) -> ContactDetails:
     )
     email = next((c["email"] for c in ranked if _is_email(c["email"])), "")
     phone = next((c["phone"] for c in ranked if c["phone"]), "")
+    postal = next((_postal_address(c) for c in ranked if _postal_address(c)), "")
     x_handle, website, social_links = "", "", {}
     for contact in contacts:
         kind = contact["type"].casefold()
@@ -392,7 +405,18 @@ def _contact_details(contacts: list[dict]) -> ContactDetails:
         x_handle=x_handle,
         social_links=social_links,
         website=website,
+        postal_address=fit_to_field(Representative, "postal_address", postal),
     )
+
+
+def _postal_address(contact: dict) -> str:
+    """A contact's postal address, one line each (lines and postcode), or "" for a web
+    address or an entry without one."""
+    if contact["isWebAddress"]:
+        return ""
+    lines = [contact.get(f"line{n}", "") for n in range(1, 6)] + [contact.get("postcode", "")]
+    lines = [" ".join(line.split()) for line in lines if line and line.strip()]
+    return "\n".join(lines) if contact.get("line1") and len(lines) > 1 else ""
 
 
 def _election_result_read(source: Source, *, seat: ConstituencyRecord) -> ConstituencyRecord:

@@ -114,6 +114,7 @@ def representatives_apply(*, members: list[MemberRecord]) -> ImportResult:
                 "x_handle": member.contact.x_handle,
                 "social_links": member.contact.social_links,
                 "website": member.contact.website,
+                "postal_address": member.contact.postal_address,
                 "photo_url": member.photo_url,
                 "is_current": True,
             },

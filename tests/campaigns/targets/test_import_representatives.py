@@ -130,6 +130,7 @@ def test_import_from_saved_responses_creates_mps_with_their_contact_details():
     assert alice.phone == "020 7946 0001"
     assert alice.x_handle == "AliceHarrowgateMP"
     assert alice.website == "https://www.aliceharrowgate.example.org"
+    assert alice.postal_address == "House of Commons\nLondon\nSW1A 0AA"  # the office, for post
     assert alice.photo_url == "https://members-api.parliament.uk/api/Members/90001/Thumbnail"
     assert (alice.party.name, alice.party.parliament_id, alice.party.colour) == (
         "Labour",
