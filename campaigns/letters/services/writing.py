@@ -162,7 +162,7 @@ def letter_write(
     the cap is counted in a database row in this transaction, so it holds under any
     concurrency.
     """
-    name, email, place, representative, address, subject, body = _check(
+    draft = _draft(
         letter_campaign=letter_campaign,
         name=name,
         email=email,
@@ -170,7 +170,33 @@ def letter_write(
         address=address,
         subject=subject,
         body=body,
+        ip=ip,
     )
+    held = bool(draft["hold_reason"])
+    with transaction.atomic():
+        letter = _letter_store(
+            **draft,
+            state=Letter.State.HELD_FOR_REVIEW if held else Letter.State.AWAITING_CONFIRMATION,
+        )
+        if not held and _confirmation_email_allowed(draft["email"]):
+            tasks.letter_confirmation_send.delay_on_commit(letter.pk)
+    return letter
+
+
+def _draft(*, letter_campaign, ip, mp_email_needed=False, **fields) -> dict:
+    """A letter checked (_check) and screened (_screen), as the keywords _letter_store
+    takes; nothing stored. With mp_email_needed, a letter to an MP we hold no email
+    address for is refused before any limit is counted."""
+    name, email, place, representative, address, subject, body = _check(
+        letter_campaign=letter_campaign, **fields
+    )
+    if mp_email_needed and not representative.email:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: f"We don't have an email address for {representative.name}, "
+                "so press Send instead: we'll print your letter and post it."
+            }
+        )
     screening = _screen(
         letter_campaign=letter_campaign,
         email=email,
@@ -178,23 +204,17 @@ def letter_write(
         ip=ip,
         constituency_code=place.constituency_code,
     )
-    held = bool(screening["hold_reason"])
-    with transaction.atomic():
-        letter = _letter_store(
-            letter_campaign=letter_campaign,
-            name=name,
-            email=email,
-            place=place,
-            representative=representative,
-            address=address,
-            subject=subject,
-            body=body,
-            state=Letter.State.HELD_FOR_REVIEW if held else Letter.State.AWAITING_CONFIRMATION,
-            **screening,
-        )
-        if not held and _confirmation_email_allowed(email):
-            tasks.letter_confirmation_send.delay_on_commit(letter.pk)
-    return letter
+    return {
+        "letter_campaign": letter_campaign,
+        "name": name,
+        "email": email,
+        "place": place,
+        "representative": representative,
+        "address": address,
+        "subject": subject,
+        "body": body,
+        **screening,
+    }
 
 
 def _screen(*, letter_campaign, email, body, ip, constituency_code) -> dict:
@@ -272,7 +292,7 @@ def letter_sent_by_writer(
     figures, for organisers to see, and is not recorded as pressure; any other is recorded
     as pressure (letter_pressure_record) in the same transaction.
     """
-    name, email, place, representative, address, subject, body = _check(
+    draft = _draft(
         letter_campaign=letter_campaign,
         name=name,
         email=email,
@@ -280,37 +300,12 @@ def letter_sent_by_writer(
         address=address,
         subject=subject,
         body=body,
-    )
-    if not representative.email:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: f"We don't have an email address for {representative.name}, "
-                "so press Send instead: we'll print your letter and post it."
-            }
-        )
-    screening = _screen(
-        letter_campaign=letter_campaign,
-        email=email,
-        body=body,
         ip=ip,
-        constituency_code=place.constituency_code,
+        mp_email_needed=True,
     )
     now = timezone.now()
     with transaction.atomic():
-        letter = _letter_store(
-            letter_campaign=letter_campaign,
-            name=name,
-            email=email,
-            place=place,
-            representative=representative,
-            address=address,
-            subject=subject,
-            body=body,
-            state=Letter.State.SENT,
-            sent_at=now,
-            sent_by_writer=True,
-            **screening,
-        )
+        letter = _letter_store(**draft, state=Letter.State.SENT, sent_at=now, sent_by_writer=True)
         if not letter.hold_reason:
             letter_pressure_record(letter=letter, occurred_at=now)
     return letter

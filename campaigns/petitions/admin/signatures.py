@@ -85,7 +85,8 @@ class TypedListFilter(admin.SimpleListFilter):
         return self.filter(queryset, value) if value else queryset
 
     def filter(self, queryset, value):
-        raise NotImplementedError
+        """The signatures matching the typed `value`: each filter below says how."""
+        raise NotImplementedError(f"{type(self).__name__} must say how it filters")
 
 
 class EmailDomainFilter(TypedListFilter):
