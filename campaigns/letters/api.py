@@ -15,6 +15,10 @@ from campaigns.letters.selectors import letter_brief, public_letter_campaigns, w
 from core.http import client_ip
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your letter."
+SENT_MYSELF_MESSAGE = (
+    "Thank you. Check your email and follow the link to confirm it was you: then your "
+    "letter counts on the campaign."
+)
 HELD_MESSAGE = (
     "Your letter is very like another letter, so it waits for an organiser to read it. "
     "MPs answer letters in their constituents' own words: you are welcome to make it yours."
@@ -38,7 +42,9 @@ class LetterCampaignDetail(generics.RetrieveAPIView):
 
 class LetterWrite(APIView):
     """Write a letter to your own MP (by your postcode). It waits for confirmation by the
-    emailed link, or, if it is too like another letter, for an organiser."""
+    emailed link, or, if it is too like another letter, for an organiser. With
+    sent_from_own_email, it records a letter the writer sent from their own email, counted
+    once they confirm it by the emailed link."""
 
     permission_classes = [permissions.AllowAny]
 
@@ -47,11 +53,17 @@ class LetterWrite(APIView):
         letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
         data = serializers.LetterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        letter = services.letter_write(
-            letter_campaign=letter_campaign, ip=client_ip(request), **data.validated_data
-        )
-        held = letter.state == Letter.State.HELD_FOR_REVIEW
-        body = {"detail": HELD_MESSAGE if held else CONFIRM_MESSAGE, "letter": letter}
+        fields = dict(data.validated_data)
+        sent_myself = fields.pop("sent_from_own_email")
+        service = services.letter_sent_by_writer if sent_myself else services.letter_write
+        letter = service(letter_campaign=letter_campaign, ip=client_ip(request), **fields)
+        if sent_myself:
+            detail = SENT_MYSELF_MESSAGE
+        elif letter.state == Letter.State.HELD_FOR_REVIEW:
+            detail = HELD_MESSAGE
+        else:
+            detail = CONFIRM_MESSAGE
+        body = {"detail": detail, "letter": letter}
         return Response(serializers.LetterWritten(body).data, status=status.HTTP_202_ACCEPTED)
 
 

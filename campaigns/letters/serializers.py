@@ -33,6 +33,12 @@ class LetterInput(serializers.Serializer):
         max_length=column_max_length(Letter, "subject"), allow_blank=True, trim_whitespace=False
     )
     body = serializers.CharField(max_length=BODY_MAX, allow_blank=True)
+    sent_from_own_email = serializers.BooleanField(
+        default=False,
+        help_text="The writer has sent this letter to their MP from their own email (the "
+        "app's mailto link): record it once they confirm it by the emailed link; we send "
+        "nothing to the MP.",
+    )
 
 
 class RepresentativeBrief(serializers.Serializer):
@@ -52,6 +58,7 @@ class LetterOutput(serializers.Serializer):
     subject = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField(source="get_state_display")
+    sent_from_own_email = serializers.BooleanField(source="sent_by_writer")
     created_at = serializers.DateTimeField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
     sent_at = serializers.DateTimeField(allow_null=True)

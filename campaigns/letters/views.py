@@ -9,7 +9,7 @@
    letter is held as too like others, to a page asking for the writer's own words); or,
    beside the mailto link that sends it from the writer's own email, "I've sent it from
    my own email" (step=sent_myself) calls services.letter_sent_by_writer and redirects to
-   a thank-you page saying it was recorded.
+   a page asking the writer to confirm it by the emailed link, which counts it.
 
 The emailed link comes to letter_confirm_page, which calls services.letter_confirm.
 """

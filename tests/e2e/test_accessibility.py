@@ -167,7 +167,14 @@ def open_letter_check_email(page, campaign, petition):
 def open_letter_sent_myself(page, campaign, petition):
     open_letter_preview(page, campaign, petition)
     page.get_by_role("button", name="I've sent it from my own email").click()
-    page.get_by_role("heading", name="Thank you: we've recorded your letter").wait_for()
+    page.get_by_role("heading", name="Check your email to count your letter").wait_for()
+
+
+def open_letter_sent_myself_counted(page, campaign, petition):
+    open_letter_sent_myself(page, campaign, petition)
+    letter = Letter.objects.get(sent_by_writer=True)
+    page.goto(f"/letters/confirm/{letter_confirmation_token(letter)}/")
+    page.get_by_role("heading", name="Your letter to Ms Jane Member is counted").wait_for()
 
 
 def open_letter_confirmed(page, campaign, petition):
@@ -229,6 +236,7 @@ PAGES = [
     open_letter_preview,
     open_letter_check_email,
     open_letter_sent_myself,
+    open_letter_sent_myself_counted,
     open_letter_confirmed,
     open_letter_confirm_broken_link,
     open_letter_reply,

@@ -276,21 +276,24 @@ def letter_sent_by_writer(
     ip: str = "",
 ) -> Letter:
     """Record a letter the writer says they sent to their own current MP from their own
-    email (the page's mailto link): stored SENT now (sent_at), with sent_by_writer set.
+    email (the page's mailto link), once they confirm it was them: stored
+    AWAITING_CONFIRMATION with sent_by_writer set, and the confirmation email goes after
+    commit (within the per-address cap, as for any letter). letter_confirm then makes it
+    SENT and pressure. Unconfirmed, it counts for nothing and expires as any letter does:
+    nobody can record a letter in someone else's name.
 
     We did not send it and cannot see it: its text is what the writer says they sent, and
-    no email goes anywhere (no confirmation, no copy: their own mail client has it).
-    Refuses exactly as letter_write does, storing nothing (the same _check, the one letter
-    per writer per MP per campaign, whichever way either was sent, and the daily cap per
-    MP, counted in the same row), and also when we have no email address for the MP (the
+    nothing goes to the MP and no copy is sent (their own mail client has it). Refuses
+    exactly as letter_write does, storing nothing (the same _check, the one letter per
+    writer per MP per campaign, whichever way either was sent, and the daily cap per MP,
+    counted in the same row), and also when we have no email address for the MP (the
     page offers no mailto link then).
 
     It is screened as letter_write screens (_screen) but cannot be held: it has already
     gone. A letter letter_write would have held (a near-copy of an earlier letter, one
     from an email that wrote from another constituency within a day, or one past the
-    per-IP or per-domain limits) is stored SENT with its hold_reason and similarity
-    figures, for organisers to see, and is not recorded as pressure; any other is recorded
-    as pressure (letter_pressure_record) in the same transaction.
+    per-IP or per-domain limits) keeps its hold_reason and similarity figures, for
+    organisers to see, and is not recorded as pressure when confirmed.
     """
     draft = _draft(
         letter_campaign=letter_campaign,
@@ -303,11 +306,12 @@ def letter_sent_by_writer(
         ip=ip,
         mp_email_needed=True,
     )
-    now = timezone.now()
     with transaction.atomic():
-        letter = _letter_store(**draft, state=Letter.State.SENT, sent_at=now, sent_by_writer=True)
-        if not letter.hold_reason:
-            letter_pressure_record(letter=letter, occurred_at=now)
+        letter = _letter_store(
+            **draft, state=Letter.State.AWAITING_CONFIRMATION, sent_by_writer=True
+        )
+        if _confirmation_email_allowed(draft["email"]):
+            tasks.letter_confirmation_send.delay_on_commit(letter.pk)
     return letter
 
 
@@ -425,6 +429,8 @@ def letter_confirmation_send(*, letter_id: int) -> bool:
 
 
 def _confirmation_message(letter: Letter, *, reminder: bool = False) -> EmailMessage:
+    if letter.sent_by_writer:
+        return _sent_by_writer_confirmation_message(letter, reminder=reminder)
     days = settings.LETTER_CONFIRMATION_MAX_AGE // 86400
     mp = letter.representative.name
     opening = (
@@ -445,10 +451,28 @@ def _confirmation_message(letter: Letter, *, reminder: bool = False) -> EmailMes
     )
 
 
+def _sent_by_writer_confirmation_message(letter: Letter, *, reminder: bool) -> EmailMessage:
+    days = settings.LETTER_CONFIRMATION_MAX_AGE // 86400
+    mp = letter.representative.name
+    return EmailMessage(
+        subject=f"{'Reminder: c' if reminder else 'C'}onfirm the letter you sent to {mp}",
+        body=(
+            f"Dear {letter.writer_name},\n\nYou told us you sent a letter to {mp} from your "
+            "own email. To have it counted on the campaign, confirm it was you by following "
+            f"this link:\n\n{confirmation_link(letter)}\n\nUnconfirmed, it is forgotten "
+            f"{days} days after you told us. If you did not send it, ignore this email"
+            f"{'; this is the only reminder' if reminder else ''}.\n\nGroundswell\n"
+        ),
+        to=[letter.writer_email],
+    )
+
+
 def letter_confirm(*, token: str) -> Letter:
     """Confirm the letter a link was sent for: it is QUEUED and its sending is enqueued
-    after commit. Safe to follow twice (sent once). Raises ConfirmationInvalid for a link
-    that is malformed or expired, or for a letter gone, expired or held."""
+    after commit; or, for a letter its writer sent from their own email, it is SENT now
+    and recorded as pressure (unless screening would have held it). Safe to follow twice
+    (sent once, counted once). Raises ConfirmationInvalid for a link that is malformed or
+    expired, or for a letter gone, expired or held."""
     pk = link_id(
         token,
         salt=CONFIRM_SALT,
@@ -469,7 +493,15 @@ def letter_confirm(*, token: str) -> Letter:
             )
         if letter.state == Letter.State.HELD_FOR_REVIEW:
             raise ConfirmationInvalid({"token": "This letter is waiting for review."})
-        if letter.state == Letter.State.AWAITING_CONFIRMATION:
+        if letter.state == Letter.State.AWAITING_CONFIRMATION and letter.sent_by_writer:
+            # Already gone from the writer's own email: now it counts.
+            now = timezone.now()
+            letter.state = Letter.State.SENT
+            letter.confirmed_at = letter.sent_at = now
+            letter.save(update_fields=["state", "confirmed_at", "sent_at"])
+            if not letter.hold_reason:
+                letter_pressure_record(letter=letter, occurred_at=now)
+        elif letter.state == Letter.State.AWAITING_CONFIRMATION:
             letter.state = Letter.State.QUEUED
             letter.confirmed_at = timezone.now()
             letter.save(update_fields=["state", "confirmed_at"])

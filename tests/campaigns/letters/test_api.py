@@ -141,6 +141,31 @@ def test_confirming_by_token_queues_and_sends_it(client, seats, letter_campaign)
     assert letter.state == Letter.State.SENT
 
 
+def test_a_letter_sent_from_your_own_email_is_recorded_and_counted_once_confirmed(
+    client, seats, letter_campaign
+):
+    response = post(client, letter_campaign, sent_from_own_email=True)
+
+    assert response.status_code == 202
+    body = response.json()
+    assert "confirm it was you" in body["detail"]
+    assert body["letter"]["sent_from_own_email"] is True
+    assert body["letter"]["state"] == "awaiting_confirmation"
+    letter = Letter.objects.get()
+    [message] = mail.outbox  # to the writer, to confirm; nothing to the MP
+    assert message.to == ["jo@example.org"] and services.confirmation_link(letter) in message.body
+
+    with committed():
+        confirmed = client.post(
+            "/api/v1/letter-campaigns/confirm/",
+            {"token": services.confirmation_token(letter)},
+            content_type="application/json",
+        )
+
+    assert confirmed.json()["state"] == "sent" and confirmed.json()["sent_from_own_email"]
+    assert len(mail.outbox) == 1
+
+
 def test_a_bad_token_is_a_field_error(client, db):
     response = client.post(
         "/api/v1/letter-campaigns/confirm/", {"token": "nope"}, content_type="application/json"

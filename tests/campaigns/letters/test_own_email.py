@@ -1,14 +1,18 @@
 """Sending a letter from the writer's own email (issue #16, part 4): the preview's mailto
 link, and "I've sent it from my own email", which records the letter as sent by its
-writer, with pressure, under the same checks and limits as a letter we send."""
+writer under the same checks and limits as a letter we send, and counts it (as sent, and
+as pressure) only once the writer confirms it by an emailed link: nobody can record a
+letter in someone else's name."""
 
 import html
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
 from django.core import mail
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
 from campaigns.letters import selectors, services
 from campaigns.letters.models import Letter, LetterBand
@@ -42,6 +46,14 @@ def sent_myself(letter_campaign, n=0, **overrides):
         return services.letter_sent_by_writer(letter_campaign=letter_campaign, **values)
 
 
+def confirm_from_email(letter):
+    """Follow the link in the one email its writer got, as the writer would."""
+    [message] = [m for m in mail.outbox if m.to == [letter.writer_email]]
+    token = re.search(r"/letters/confirm/([^/\s]+)/", message.body).group(1)
+    with committed():
+        return services.letter_confirm(token=token)
+
+
 def _post(client, letter_campaign, step, **overrides):
     with committed():
         return client.post(
@@ -58,15 +70,25 @@ def target(seats, letter_campaign):
     return TargetFactory(campaign=letter_campaign.campaign, representative=seats["ZA1 1AA"])
 
 
-def test_a_letter_sent_from_your_own_email_is_recorded_once_as_sent_with_pressure(
+def test_a_letter_sent_from_your_own_email_counts_once_its_writer_confirms_it(
     seats, letter_campaign, target
 ):
     letter = sent_myself(letter_campaign, ip="203.0.113.9")
 
     letter.refresh_from_db()
-    assert letter.state == Letter.State.SENT and letter.sent_by_writer
-    assert letter.sent_at is not None and letter.confirmed_at is None
+    assert letter.state == Letter.State.AWAITING_CONFIRMATION and letter.sent_by_writer
+    assert letter.sent_at is None and ActionRecord.objects.count() == 0
     assert letter.representative == seats["ZA1 1AA"] and letter.body == LETTER_A.strip()
+    # One email, to the writer, asking them to confirm; nothing to the MP, no copy.
+    [message] = mail.outbox
+    assert message.to == [letter.writer_email] and "Ms MP 1" in message.subject
+    assert "You told us you sent a letter to Ms MP 1" in message.body
+
+    confirm_from_email(letter)
+    confirm_from_email(letter)  # followed twice: counted once
+
+    letter.refresh_from_db()
+    assert letter.state == Letter.State.SENT and letter.sent_at == letter.confirmed_at
     [record] = ActionRecord.objects.all()
     assert (record.target, record.kind, record.source, record.source_id) == (
         target,
@@ -76,11 +98,30 @@ def test_a_letter_sent_from_your_own_email_is_recorded_once_as_sent_with_pressur
     )
     assert record.occurred_at == letter.sent_at
     assert record.supporter_id == letter.supporter_id
-    assert mail.outbox == []  # no confirmation, no copy, nothing to the MP: we sent nothing
+    assert len(mail.outbox) == 1  # we sent nothing to the MP, and no copy
     assert services.letter_send(letter_id=letter.pk) is False  # and never will
     assert selectors.letters_sent_per_target(
         campaign=letter_campaign.campaign, target_ids=[target.pk]
     ) == {target.pk: 1}
+
+
+def test_a_letter_recorded_in_someone_elses_name_counts_for_nothing_and_expires(
+    seats, letter_campaign, target, settings
+):
+    forged = sent_myself(letter_campaign, 1, email="victim@example.org")
+
+    assert (
+        selectors.letters_sent_per_target(campaign=letter_campaign.campaign, target_ids=[target.pk])
+        == {}
+    )
+    too_old = timezone.now() - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE + 1)
+    Letter.objects.filter(pk=forged.pk).update(created_at=too_old)
+    assert services.letters_expire() == 1
+
+    # The address's owner can then write to that MP themselves.
+    own = write(letter_campaign, 1, email="victim@example.org", body=LETTER_B)
+    assert own.state == Letter.State.AWAITING_CONFIRMATION
+    assert ActionRecord.objects.count() == 0
 
 
 @pytest.mark.parametrize("first", ["sent_myself", "sent_by_us"])
@@ -95,7 +136,7 @@ def test_a_second_letter_to_the_same_mp_is_refused(seats, letter_campaign, targe
 
     assert "already written to Ms MP 1" in refused.value.message_dict["email"][0]
     assert Letter.objects.count() == 1
-    assert ActionRecord.objects.count() == (1 if first == "sent_myself" else 0)
+    assert ActionRecord.objects.count() == 0  # neither is confirmed yet
     # Another writer, or the same writer to another MP, is not refused.
     assert sent_myself(letter_campaign, 2, body=LETTER_B).pk
     assert sent_myself(letter_campaign, 1, postcode="ZA2 1AA").pk
@@ -146,13 +187,14 @@ def test_past_the_daily_cap_it_is_refused_like_any_letter(seats, letter_campaign
         sent_myself(letter_campaign, 2, body="My own words about the hospital bus.")
 
     assert "tomorrow" in refused.value.message_dict[NON_FIELD_ERRORS][0]
-    assert Letter.objects.count() == 2 and ActionRecord.objects.count() == 1
+    assert Letter.objects.count() == 2
 
 
 def test_a_near_copy_is_recorded_as_sent_but_is_not_pressure(seats, letter_campaign, target):
     earlier = write(letter_campaign, 1, body=LETTER_A)
 
     copy = sent_myself(letter_campaign, 2, body=LETTER_A.replace("Testford", "Testbury"))
+    confirm_from_email(copy)
 
     copy.refresh_from_db()
     assert copy.state == Letter.State.SENT and copy.sent_by_writer
@@ -217,7 +259,7 @@ def test_no_mailto_link_or_button_for_an_mp_without_an_email_address(
     assert 'value="send"' in page
 
 
-def test_the_ive_sent_it_button_records_the_letter_and_says_thank_you(
+def test_the_ive_sent_it_button_records_the_letter_and_asks_to_confirm_it(
     seats, letter_campaign, target, client
 ):
     response = _post(client, letter_campaign, "sent_myself")
@@ -225,16 +267,23 @@ def test_the_ive_sent_it_button_records_the_letter_and_says_thank_you(
     assert response.status_code == 302
     assert response["Location"] == f"/letters/{letter_campaign.slug}/sent-from-your-email/"
     letter = Letter.objects.get()
-    assert letter.sent_by_writer and letter.state == Letter.State.SENT
+    assert letter.sent_by_writer and letter.state == Letter.State.AWAITING_CONFIRMATION
     assert letter.writer_email == "jo@example.org" and letter.body == LETTER_B.strip()
     assert letter.writer_address == "1 High Street\nTestford"
-    assert ActionRecord.objects.get().source_id == letter.pk
-    assert mail.outbox == []
+    assert ActionRecord.objects.count() == 0
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
     page = _text(thanks)
-    assert "we've recorded your letter" in page and "from your own email" in page
+    assert "Check your email to count your letter" in page and "own email" in page
     assert "<script>" not in page
+
+    [message] = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/letters/confirm/\S+/)", message.body).group(1)
+    with committed():
+        counted = client.get(link)
+    assert counted.status_code == 200
+    assert "Your letter to Ms MP 1 is counted" in _text(counted)
+    assert ActionRecord.objects.get().source_id == letter.pk
 
 
 def test_what_the_service_refuses_comes_back_on_the_form_like_send(
