@@ -21,7 +21,8 @@ SENT_MYSELF_MESSAGE = (
 )
 HELD_MESSAGE = (
     "Your letter is very like another letter, so it waits for an organiser to read it. "
-    "MPs answer letters in their constituents' own words: you are welcome to make it yours."
+    "MPs answer letters in their constituents' own words: we've emailed you a link to make "
+    "it yours."
 )
 
 

@@ -78,3 +78,10 @@ class LetterForm(forms.Form):
             self.fields["subject"].widget.attrs["placeholder"] = subject_suggestion
             self.fields["subject"].help_text = f"For example: “{subject_suggestion}”."
         self.fields["postcode"].label = "Postcode"
+
+
+class RewriteForm(forms.Form):
+    """A held letter rewritten by its writer: its subject and body only (the rest stands)."""
+
+    subject = LetterForm.base_fields["subject"]
+    body = LetterForm.base_fields["body"]

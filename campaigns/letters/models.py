@@ -22,7 +22,7 @@ ADDRESS_MAX = 500
 GUIDANCE_MAX = 5_000
 
 
-RESERVED_SLUGS = ["confirm", "reply"]
+RESERVED_SLUGS = ["confirm", "reply", "rewrite"]
 
 
 class LetterCampaign(models.Model):
@@ -56,7 +56,8 @@ class LetterCampaign(models.Model):
                 condition=LessThanOrEqual(Length("guidance"), GUIDANCE_MAX),
                 name="letter_campaign_guidance_bounded",
             ),
-            # /letters/confirm/... and /letters/reply/... are the emailed links' pages.
+            # /letters/confirm/, /letters/reply/ and /letters/rewrite/ are the emailed
+            # links' pages.
             models.CheckConstraint(
                 condition=~models.Q(slug__in=RESERVED_SLUGS),
                 name="letter_campaign_slug_not_reserved",

@@ -20,6 +20,14 @@ def letter_confirmation_send(letter_id: int) -> bool:
 
 
 @shared_task(acks_late=True, **RETRY)
+def letter_rewrite_invite_send(letter_id: int) -> bool:
+    """Email the writer of a letter held as too like others the link to make it their own."""
+    from campaigns.letters import services
+
+    return services.letter_rewrite_invite_send(letter_id=letter_id)
+
+
+@shared_task(acks_late=True, **RETRY)
 def letter_send(letter_id: int) -> bool:
     """Send a confirmed letter to the MP, at most once (services.letter_send); retried with
     back-off while the mail server defers it."""

@@ -9,6 +9,8 @@ urlpatterns = [
     path("confirm/<str:token>/", views.letter_confirm_page, name="confirm"),
     # The follow-up's links: services.REPLY_PATH.
     path("reply/<str:token>/<str:answer>/", views.letter_reply_page, name="reply"),
+    # The link that lets a writer make a held letter their own: services.REWRITE_PATH.
+    path("rewrite/<str:token>/", views.letter_rewrite_page, name="rewrite"),
     path("<slug:slug>/", views.letter_page, name="write"),
     path("<slug:slug>/check-your-email/", views.letter_check_email, name="check-email"),
     path("<slug:slug>/own-words/", views.letter_held, name="held"),

@@ -11,7 +11,9 @@
    my own email" (step=sent_myself) calls services.letter_sent_by_writer and redirects to
    a page asking the writer to confirm it by the emailed link, which counts it.
 
-The emailed link comes to letter_confirm_page, which calls services.letter_confirm.
+The emailed link comes to letter_confirm_page, which calls services.letter_confirm; the
+link a writer of a held letter is emailed comes to letter_rewrite_page, which calls
+services.letter_rewrite.
 """
 
 from urllib.parse import quote
@@ -23,7 +25,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.letters import services
-from campaigns.letters.forms import LetterForm, PostcodeForm
+from campaigns.letters.forms import LetterForm, PostcodeForm, RewriteForm
 from campaigns.letters.models import Letter, LetterCampaign
 from campaigns.targets.models import Target
 from campaigns.targets.selectors import representative_for_postcode
@@ -220,6 +222,11 @@ def letter_confirm_page(request, token):
         letter = services.letter_confirm(token=token)
     except services.ConfirmationInvalid as error:
         return render(request, "letters/confirmed.html", {"error": error.messages[0]}, status=400)
+    return _confirmed(request, letter)
+
+
+def _confirmed(request, letter):
+    """ "Your letter is on its way" (or, sent from the writer's own email, "counted")."""
     letter = Letter.objects.select_related("representative", "letter_campaign__campaign").get(
         pk=letter.pk
     )
@@ -235,6 +242,48 @@ def letter_confirm_page(request, token):
             if campaign.is_published
             else "",
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def letter_rewrite_page(request, token):
+    """The link emailed to the writer of a letter held as too like others: their letter,
+    to say again in their own words; sent once it passes (services.letter_rewrite)."""
+    try:
+        letter = services.letter_for_rewrite(token=token)
+    except services.RewriteInvalid as error:
+        return render(request, "letters/rewrite.html", {"error": error.messages[0]}, status=400)
+    if request.method == "POST":
+        form = RewriteForm(request.POST)
+        if form.is_valid():
+            try:
+                letter = services.letter_rewrite(token=token, **form.cleaned_data)
+            except services.RewriteInvalid as error:
+                context = {"error": error.messages[0]}
+                return render(request, "letters/rewrite.html", context, status=400)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                return _confirmed(request, letter)
+        status = 400
+    else:
+        form = RewriteForm(initial={"subject": letter.subject, "body": letter.body})
+        status = 200
+    letter_campaign = letter.letter_campaign
+    return render(
+        request,
+        "letters/rewrite.html",
+        {
+            "form": form,
+            "letter": letter,
+            "letter_campaign": letter_campaign,
+            "campaign": letter_campaign.campaign,
+            "representative": letter.representative,
+            "talking_points": [
+                p for p in letter_campaign.talking_points or [] if isinstance(p, str)
+            ],
+        },
+        status=status,
     )
 
 

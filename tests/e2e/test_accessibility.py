@@ -5,7 +5,7 @@ import pytest
 
 from campaigns.letters.models import Letter
 from campaigns.letters.services import confirmation_token as letter_confirmation_token
-from campaigns.letters.services import letter_write, reply_token
+from campaigns.letters.services import letter_write, reply_token, rewrite_token
 from campaigns.petitions.models import Signature
 from campaigns.petitions.services import confirmation_token, petition_sign
 from campaigns.targets.models import Constituency
@@ -211,6 +211,43 @@ def open_letter_reply(page, campaign, petition):
     page.get_by_role("heading", name="Thank you").wait_for()
 
 
+def _held_letter(campaign) -> Letter:
+    body = (
+        "I live in Testford Central and have voted here for twenty years. The library "
+        "closed, the bus to the hospital runs twice a day and rents rose by a third. Please "
+        "nominate the candidate, so that members can choose, and tell me what you decide."
+    )
+    letter_campaign = _letter_campaign(campaign)
+    for n, words in enumerate([body, body.replace("twenty", "thirty")]):
+        letter = letter_write(
+            letter_campaign=letter_campaign,
+            name=f"Writer {n}",
+            email=f"writer{n}@example.org",
+            postcode="ZA1 1AA",
+            address="1 High Street",
+            subject="Please nominate",
+            body=words,
+        )
+    assert letter.state == Letter.State.HELD_FOR_REVIEW
+    return letter
+
+
+def open_letter_rewrite(page, campaign, petition):
+    page.goto(f"/letters/rewrite/{rewrite_token(_held_letter(campaign))}/")
+    page.get_by_role("heading", name="Make your letter to Ms Jane Member your own").wait_for()
+
+
+def open_letter_rewrite_with_errors(page, campaign, petition):
+    open_letter_rewrite(page, campaign, petition)
+    page.get_by_label("Subject").fill("")
+    page.get_by_role("button", name="Send my letter").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_letter_rewrite_broken_link(page, campaign, petition):
+    page.goto("/letters/rewrite/not-a-real-token/")
+
+
 def open_letter_closed(page, campaign, petition):
     page.goto(f"/letters/{_letter_campaign(campaign, state='closed').slug}/")
 
@@ -240,6 +277,9 @@ PAGES = [
     open_letter_confirmed,
     open_letter_confirm_broken_link,
     open_letter_reply,
+    open_letter_rewrite,
+    open_letter_rewrite_with_errors,
+    open_letter_rewrite_broken_link,
     open_letter_closed,
 ]
 

@@ -1,8 +1,8 @@
 """Every write of letters: writing one and confirming it (writing.py), sending it to the MP
 at most once, its copy, bounces and pressure (sending.py), organisers' review
-(review.py), and what follows: reminders, expiry, "Did your MP reply?" and scrubbing
-(follow_up.py). The page, the API, the admin and the tasks all come here; callers import
-from this package.
+(review.py), the writer making a held letter their own (rewriting.py), and what follows:
+reminders, expiry, "Did your MP reply?" and scrubbing (follow_up.py). The page, the API,
+the admin and the tasks all come here; callers import from this package.
 """
 
 from campaigns.letters.services.follow_up import (
@@ -23,6 +23,16 @@ from campaigns.letters.services.follow_up import (
 from campaigns.letters.services.review import (
     letter_reject,
     letter_release,
+)
+from campaigns.letters.services.rewriting import (
+    REWRITE_PATH,
+    REWRITE_SALT,
+    RewriteInvalid,
+    letter_for_rewrite,
+    letter_rewrite,
+    letter_rewrite_invite_send,
+    rewrite_link,
+    rewrite_token,
 )
 from campaigns.letters.services.sending import (
     BOUNCE_PREFIX,
@@ -62,8 +72,11 @@ __all__ = [
     "REPLY_LINK_MAX_AGE",
     "REPLY_PATH",
     "REPLY_SALT",
+    "REWRITE_PATH",
+    "REWRITE_SALT",
     "ConfirmationInvalid",
     "ReplyInvalid",
+    "RewriteInvalid",
     "bounce_address",
     "confirmation_link",
     "confirmation_token",
@@ -74,6 +87,7 @@ __all__ = [
     "letter_follow_up_send",
     "letter_follow_ups_enqueue",
     "letter_for_bounce_address",
+    "letter_for_rewrite",
     "letter_kind",
     "letter_message",
     "letter_posted",
@@ -83,6 +97,8 @@ __all__ = [
     "letter_reminder_send",
     "letter_reminders_enqueue",
     "letter_reply_record",
+    "letter_rewrite",
+    "letter_rewrite_invite_send",
     "letter_send",
     "letter_sent_by_writer",
     "letter_text",
@@ -91,4 +107,6 @@ __all__ = [
     "letters_scrub",
     "reply_link",
     "reply_token",
+    "rewrite_link",
+    "rewrite_token",
 ]

@@ -147,9 +147,10 @@ def letter_write(
     holds under concurrency). The body is kept exactly as plain text, never rendered.
 
     A letter whose text is at least LETTER_SIMILARITY_HOLD similar to an earlier letter in
-    the campaign is stored HELD_FOR_REVIEW (with similar_to) and no email is sent; any
-    other is AWAITING_CONFIRMATION and its confirmation email goes after commit (within
-    the per-address cap LETTER_CONFIRMATION_EMAILS). Its kind is THANKS when the MP already
+    the campaign is stored HELD_FOR_REVIEW (with similar_to) and its writer is emailed a
+    link to make it their own (rewriting.py); any other is AWAITING_CONFIRMATION and its
+    confirmation email goes. Either email goes after commit, within the per-address cap
+    LETTER_CONFIRMATION_EMAILS. Its kind is THANKS when the MP already
     stands at one of the campaign's goal_statuses.
 
     Limits (issue #16, part 6). A letter past a per-IP or per-email-domain limit
@@ -178,8 +179,11 @@ def letter_write(
             **draft,
             state=Letter.State.HELD_FOR_REVIEW if held else Letter.State.AWAITING_CONFIRMATION,
         )
-        if not held and _confirmation_email_allowed(draft["email"]):
-            tasks.letter_confirmation_send.delay_on_commit(letter.pk)
+        if _confirmation_email_allowed(draft["email"]):
+            if not held:
+                tasks.letter_confirmation_send.delay_on_commit(letter.pk)
+            elif letter.hold_reason == Letter.HoldReason.SIMILAR:
+                tasks.letter_rewrite_invite_send.delay_on_commit(letter.pk)
     return letter
 
 

@@ -196,8 +196,10 @@ def test_a_copied_letter_is_held_and_the_writer_asked_for_their_own_words(
 
     assert response["Location"] == f"/letters/{letter_campaign.slug}/own-words/"
     assert Letter.objects.filter(state=Letter.State.HELD_FOR_REVIEW).count() == 1
-    assert mail.outbox == []
-    assert "Make it your own words" in _text(client.get(response["Location"]))
+    [invitation] = mail.outbox
+    assert "/letters/rewrite/" in invitation.body
+    page = _text(client.get(response["Location"]))
+    assert "Make it your own words" in page and "We've emailed you a link" in page
 
 
 def test_a_second_letter_to_the_same_mp_is_refused_on_the_form(seats, letter_campaign, client):

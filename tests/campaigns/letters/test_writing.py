@@ -169,14 +169,16 @@ def test_mp_not_yet_at_the_goal_gets_a_pressure_letter(seats, letter_campaign):
     assert write(letter_campaign).kind == Letter.Kind.PRESSURE
 
 
-def test_held_letter_sends_no_confirmation_email(seats, letter_campaign):
+def test_held_letter_sends_no_confirmation_email_but_a_link_to_rewrite_it(seats, letter_campaign):
     write(letter_campaign, 1)
     mail.outbox.clear()
 
     held = write(letter_campaign, 2, postcode="ZA2 1AA")
 
     assert held.state == Letter.State.HELD_FOR_REVIEW
-    assert mail.outbox == []
+    [message] = mail.outbox
+    assert message.to == [held.writer_email]
+    assert "/letters/rewrite/" in message.body and "/letters/confirm/" not in message.body
 
 
 def test_ip_is_stored_only_as_a_hash(seats, letter_campaign):
