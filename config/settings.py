@@ -334,11 +334,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Content-Security-Policy: everything from this site only; no CDNs, fonts or inline script.
+# MPs' photos are shown from where the Members API says they are (Representative.photo_url)
+# only if they come from one of these origins, which the CSP below allows images from; the
+# <img> sends no referrer. Empty: no photos.
+MP_PHOTO_ORIGINS = env.list("MP_PHOTO_ORIGINS", default=["https://members-api.parliament.uk"])
+
+# Content-Security-Policy: everything from this site only (but MPs' photos); no CDNs,
+# fonts or inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MP_PHOTO_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

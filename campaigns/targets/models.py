@@ -106,6 +106,13 @@ class Representative(models.Model):
     def x_url(self) -> str:
         return x_profile_url(self.x_handle)
 
+    @property
+    def photo_shown_url(self) -> str:
+        """photo_url if it comes from an origin in MP_PHOTO_ORIGINS (the ones the
+        Content-Security-Policy lets pages load images from), else ""."""
+        origins = tuple(origin.rstrip("/") + "/" for origin in settings.MP_PHOTO_ORIGINS)
+        return self.photo_url if origins and self.photo_url.startswith(origins) else ""
+
 
 class Organisation(models.Model):
     """A target that is not a person: a constituency party, a union, a council."""

@@ -63,6 +63,24 @@ def test_postcode_shows_your_mp_where_they_stand_and_the_form(seats, letter_camp
     assert "<script>" not in page  # the CSP forbids inline script
 
 
+def test_your_mp_photo_shows_from_parliament_and_from_nowhere_else(
+    seats, letter_campaign, client
+):
+    photo = "https://members-api.parliament.uk/api/Members/4514/Thumbnail"
+    seats["ZA1 1AA"].photo_url = photo
+    seats["ZA1 1AA"].save()
+    seats["ZA2 1AA"].photo_url = "https://tracker.example.com/members-api.parliament.uk/1.jpg"
+    seats["ZA2 1AA"].save()
+
+    shown = client.get(_url(letter_campaign), {"postcode": "ZA1 1AA"})
+    other = _text(client.get(_url(letter_campaign), {"postcode": "ZA2 1AA"}))
+
+    [img] = re.findall(r"<img [^>]*>", _text(shown))
+    assert f'src="{photo}"' in img and 'referrerpolicy="no-referrer"' in img
+    assert "https://members-api.parliament.uk" in shown["Content-Security-Policy"]
+    assert "tracker.example.com" not in other and "<img " not in other
+
+
 def test_mp_not_on_the_tally_is_shown_without_a_status(seats, letter_campaign, client):
     response = client.get(_url(letter_campaign), {"postcode": "ZA1 1AA"})
 
