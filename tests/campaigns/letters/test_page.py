@@ -63,9 +63,7 @@ def test_postcode_shows_your_mp_where_they_stand_and_the_form(seats, letter_camp
     assert "<script>" not in page  # the CSP forbids inline script
 
 
-def test_your_mp_photo_shows_from_parliament_and_from_nowhere_else(
-    seats, letter_campaign, client
-):
+def test_your_mp_photo_shows_from_parliament_and_from_nowhere_else(seats, letter_campaign, client):
     photo = "https://members-api.parliament.uk/api/Members/4514/Thumbnail"
     seats["ZA1 1AA"].photo_url = photo
     seats["ZA1 1AA"].save()
