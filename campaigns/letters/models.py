@@ -11,6 +11,7 @@ the daily cap.
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 
 from campaigns.targets.models import Campaign, Representative
 from volunteers.models import Supporter
@@ -127,6 +128,9 @@ class Letter(models.Model):
         "send it, and its text is what they said they sent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it began waiting for its writer's confirmation: when written, or when an
+    # organiser released it from review. Expiry and the reminder count from here.
+    awaiting_since = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     copy_sent_at = models.DateTimeField(null=True, blank=True)
@@ -196,6 +200,7 @@ class Letter(models.Model):
             models.Index(fields=["representative", "state"]),
             # The housekeeping tasks: letters by state and age.
             models.Index(fields=["state", "created_at"], name="letter_state_created"),
+            models.Index(fields=["state", "awaiting_since"], name="letter_state_awaiting"),
             models.Index(fields=["state", "sent_at"], name="letter_state_sent"),
             models.Index(
                 fields=["email_hash", "created_at"],

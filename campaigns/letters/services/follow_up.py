@@ -32,14 +32,14 @@ def _batch(limit: int | None) -> int:
 
 
 def letters_expire(*, limit: int | None = None) -> int:
-    """Letters still AWAITING_CONFIRMATION LETTER_CONFIRMATION_MAX_AGE after they were
-    written become EXPIRED (expired_at), oldest first, at most `limit`
-    (LETTER_HOUSEKEEPING_BATCH) of them in one UPDATE; returns how many. Safe to run twice
-    or at once (only letters still awaiting change)."""
+    """Letters still AWAITING_CONFIRMATION LETTER_CONFIRMATION_MAX_AGE after they began
+    waiting (written, or released from review) become EXPIRED (expired_at), oldest first,
+    at most `limit` (LETTER_HOUSEKEEPING_BATCH) of them in one UPDATE; returns how many.
+    Safe to run twice or at once (only letters still awaiting change)."""
     cutoff = timezone.now() - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE)
     due = Letter.objects.filter(
-        state=Letter.State.AWAITING_CONFIRMATION, created_at__lt=cutoff
-    ).order_by("created_at")
+        state=Letter.State.AWAITING_CONFIRMATION, awaiting_since__lt=cutoff
+    ).order_by("awaiting_since")
     return Letter.objects.filter(
         pk__in=Subquery(due.values("pk")[: _batch(limit)]),
         state=Letter.State.AWAITING_CONFIRMATION,
@@ -47,8 +47,8 @@ def letters_expire(*, limit: int | None = None) -> int:
 
 
 def letter_reminders_enqueue(*, limit: int | None = None) -> int:
-    """Enqueue the one reminder for letters awaiting confirmation, written more than
-    LETTER_REMINDER_AFTER seconds ago, not yet reminded and not yet expired: at most
+    """Enqueue the one reminder for letters awaiting confirmation for more than
+    LETTER_REMINDER_AFTER seconds, not yet reminded and not yet expired: at most
     `limit` of them, oldest first, found in one query. Returns how many were enqueued.
     Enqueuing one twice sends one reminder (letter_reminder_send claims it)."""
     now = timezone.now()
@@ -56,10 +56,10 @@ def letter_reminders_enqueue(*, limit: int | None = None) -> int:
         Letter.objects.filter(
             state=Letter.State.AWAITING_CONFIRMATION,
             reminded_at__isnull=True,
-            created_at__lte=now - timedelta(seconds=settings.LETTER_REMINDER_AFTER),
-            created_at__gt=now - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE),
+            awaiting_since__lte=now - timedelta(seconds=settings.LETTER_REMINDER_AFTER),
+            awaiting_since__gt=now - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE),
         )
-        .order_by("created_at")
+        .order_by("awaiting_since")
         .values_list("pk", flat=True)[: _batch(limit)]
     )
     for pk in ids:

@@ -18,12 +18,15 @@ logger = logging.getLogger(__name__)
 
 def letter_release(*, letter_id: int) -> bool:
     """An organiser releases a letter HELD_FOR_REVIEW: it becomes AWAITING_CONFIRMATION
-    and its confirmation email goes after commit (an organiser's decision, so outside the
-    per-address cap). True if this call released it; False for a letter gone or not held
-    (released twice, one email)."""
+    from now (awaiting_since: a letter held for days still has its full week to be
+    confirmed) and its confirmation email goes after commit (an organiser's decision, so
+    outside the per-address cap). True if this call released it; False for a letter gone
+    or not held (released twice, one email)."""
     with transaction.atomic():
         held = Letter.objects.filter(pk=letter_id, state=Letter.State.HELD_FOR_REVIEW)
-        released = held.update(state=Letter.State.AWAITING_CONFIRMATION)
+        released = held.update(
+            state=Letter.State.AWAITING_CONFIRMATION, awaiting_since=timezone.now()
+        )
         if released:
             tasks.letter_confirmation_send.delay_on_commit(letter_id)
     return bool(released)

@@ -490,7 +490,7 @@ def letter_confirm(*, token: str) -> Letter:
             raise ConfirmationInvalid({"token": "This letter no longer exists."})
         too_old = timezone.now() - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE)
         if letter.state == Letter.State.EXPIRED or (
-            letter.state == Letter.State.AWAITING_CONFIRMATION and letter.created_at < too_old
+            letter.state == Letter.State.AWAITING_CONFIRMATION and letter.awaiting_since < too_old
         ):
             raise ConfirmationInvalid(
                 {"token": "This letter has expired, unconfirmed. Write your letter again."}

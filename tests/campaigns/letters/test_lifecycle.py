@@ -34,7 +34,9 @@ def letter(letter_campaign, n=0, **overrides):
 
 
 def age(letter, **delta):
-    Letter.objects.filter(pk=letter.pk).update(created_at=timezone.now() - timedelta(**delta))
+    """As if written that long ago (and waiting since)."""
+    then = timezone.now() - timedelta(**delta)
+    Letter.objects.filter(pk=letter.pk).update(created_at=then, awaiting_since=then)
 
 
 def tend():
@@ -124,6 +126,48 @@ def test_a_link_to_a_letter_past_its_age_is_refused_before_the_expiry_runs(
         services.letter_confirm(token=confirm_link(message))
 
     assert Letter.objects.get(pk=letter_.pk).state == Letter.State.AWAITING_CONFIRMATION
+
+
+def test_a_letter_released_after_days_in_review_has_its_full_week_to_be_confirmed(
+    seats, letter_campaign
+):
+    letter(letter_campaign, 1)
+    held = write(letter_campaign, 2, body=own_words(1), email="jo@example.org")
+    assert held.state == Letter.State.HELD_FOR_REVIEW
+    age(held, days=10)  # ten days in the review queue
+    mail.outbox.clear()
+
+    with committed():
+        assert services.letter_release(letter_id=held.pk)
+    assert tend() == (0, 0)  # neither expired nor reminded at once
+
+    held.refresh_from_db()
+    assert held.state == Letter.State.AWAITING_CONFIRMATION
+    [message] = outbox_to("jo@example.org")
+    with committed():
+        services.letter_confirm(token=confirm_link(message))
+    assert Letter.objects.get(pk=held.pk).state == Letter.State.SENT
+
+
+def test_a_released_letter_is_reminded_a_day_after_release_and_expires_a_week_after(
+    seats, letter_campaign
+):
+    letter(letter_campaign, 1)
+    held = write(letter_campaign, 2, body=own_words(1), email="jo@example.org")
+    age(held, days=10)
+    with committed():
+        services.letter_release(letter_id=held.pk)
+    released = timezone.now()
+    mail.outbox.clear()
+
+    Letter.objects.filter(pk=held.pk).update(awaiting_since=released - timedelta(hours=25))
+    assert tend() == (0, 1)
+    [reminder] = outbox_to("jo@example.org")
+    assert reminder.subject.startswith("Reminder")
+
+    Letter.objects.filter(pk=held.pk).update(awaiting_since=released - timedelta(days=7, minutes=1))
+    assert tend() == (1, 0)
+    assert Letter.objects.get(pk=held.pk).state == Letter.State.EXPIRED
 
 
 def test_expiry_and_reminders_work_in_bounded_batches(

@@ -115,7 +115,7 @@ def test_a_letter_recorded_in_someone_elses_name_counts_for_nothing_and_expires(
         == {}
     )
     too_old = timezone.now() - timedelta(seconds=settings.LETTER_CONFIRMATION_MAX_AGE + 1)
-    Letter.objects.filter(pk=forged.pk).update(created_at=too_old)
+    Letter.objects.filter(pk=forged.pk).update(created_at=too_old, awaiting_since=too_old)
     assert services.letters_expire() == 1
 
     # The address's owner can then write to that MP themselves.
