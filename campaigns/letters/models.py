@@ -134,6 +134,11 @@ class Letter(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     copy_sent_at = models.DateTimeField(null=True, blank=True)
+    writer_told_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its writer was emailed that it bounced or was turned down (once).",
+    )
     bounced_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)

@@ -44,6 +44,14 @@ def letter_copy_send(letter_id: int) -> bool:
     return services.letter_copy_send(letter_id=letter_id)
 
 
+@shared_task(acks_late=True, **RETRY)
+def letter_outcome_notice_send(letter_id: int) -> bool:
+    """Tell the writer, once, that their letter bounced or was turned down after review."""
+    from campaigns.letters import services
+
+    return services.letter_outcome_notice_send(letter_id=letter_id)
+
+
 @shared_task(acks_late=True)
 def letters_confirmations_tend() -> tuple[int, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): expire letters unconfirmed past

@@ -3,15 +3,11 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from campaigns.letters import tasks
-from campaigns.letters.models import (
-    Letter,
-)
-from campaigns.letters.services.sending import _email_writer
+from campaigns.letters.models import Letter
 
 logger = logging.getLogger(__name__)
 
@@ -34,33 +30,21 @@ def letter_release(*, letter_id: int) -> bool:
 
 def letter_reject(*, letter_id: int, reason: str) -> bool:
     """An organiser rejects a letter HELD_FOR_REVIEW, saying why: it becomes FAILED
-    (failed_at) and is never sent, and the writer is told why by email. True if this call
-    rejected it; False for a letter gone or not held. ValidationError({"reason"}) for an
-    empty reason. The reason is stored on the letter (rejection_reason) and emailed."""
+    (failed_at) and is never sent, and the writer is told why by email
+    (letter_outcome_notice_send, a task enqueued after commit). True if this call rejected
+    it; False for a letter gone or not held. ValidationError({"reason"}) for an empty
+    reason. The reason is stored on the letter (rejection_reason) and emailed."""
     reason = " ".join((reason if isinstance(reason, str) else "").split())
     if not reason:
         raise ValidationError({"reason": "Say why the letter is rejected: the writer is told."})
-    letter = Letter.objects.select_related("representative").filter(pk=letter_id).first()
-    if letter is None:
-        return False
-    rejected = Letter.objects.filter(pk=letter_id, state=Letter.State.HELD_FOR_REVIEW).update(
-        state=Letter.State.FAILED,
-        failed_at=timezone.now(),
-        rejection_reason=reason[: Letter._meta.get_field("rejection_reason").max_length],
-    )
-    if not rejected:
-        return False
-    logger.info("Letter %s rejected after review: %s", letter_id, reason)
-    if letter.writer_email:
-        message = EmailMessage(
-            subject=f"Your letter to {letter.representative.name} was not sent",
-            body=(
-                f"Dear {letter.writer_name},\n\n"
-                f"We read your letter to {letter.representative.name} and did not send it:"
-                f"\n\n{reason}\n\nMPs answer letters written in their constituents' own "
-                "words. You are welcome to write again.\n\nGroundswell\n"
-            ),
-            to=[letter.writer_email],
+    with transaction.atomic():
+        rejected = Letter.objects.filter(pk=letter_id, state=Letter.State.HELD_FOR_REVIEW).update(
+            state=Letter.State.FAILED,
+            failed_at=timezone.now(),
+            rejection_reason=reason[: Letter._meta.get_field("rejection_reason").max_length],
         )
-        _email_writer(message, letter)
-    return True
+        if rejected:
+            tasks.letter_outcome_notice_send.delay_on_commit(letter_id)
+    if rejected:
+        logger.info("Letter %s rejected after review: %s", letter_id, reason)
+    return bool(rejected)

@@ -176,19 +176,57 @@ def letter_copy_send(*, letter_id: int) -> bool:
     return outcome is Outcome.SENT
 
 
-def _email_writer(message: EmailMessage, letter: Letter) -> None:
-    """Send an email to a letter's writer now; a mail server deferring it is logged, not
-    raised (what happened to the letter is already recorded)."""
+def letter_outcome_notice_send(*, letter_id: int) -> bool:
+    """Tell a letter's writer, once, that it did not reach their MP: it BOUNCED, or an
+    organiser turned it down after review (FAILED with a rejection_reason, which the email
+    gives). True if the mail server took it. Claimed by setting writer_told_at (put back if
+    the server defers it, for the task's retry); nothing for any other letter, or one whose
+    writer has been erased."""
+    letter = Letter.objects.select_related("representative").filter(pk=letter_id).first()
+    if letter is None or not letter.writer_email:
+        return False
+    mp = letter.representative.name
+    if letter.state == Letter.State.BOUNCED:
+        subject = f"Your letter to {mp} did not arrive"
+        said = (
+            f"Your letter to {mp} ({letter.subject}) was sent, but their office's mail "
+            "server sent it back: it did not arrive. We have told the campaign's organisers "
+            "so they can check the address we have for your MP.\n\nYou could send it "
+            "yourself, by post or from your own email, from the copy we sent you."
+        )
+    elif letter.state == Letter.State.FAILED and letter.rejection_reason:
+        subject = f"Your letter to {mp} was not sent"
+        said = (
+            f"We read your letter to {mp} and did not send it:\n\n"
+            f"{letter.rejection_reason}\n\nMPs answer letters written in their "
+            "constituents' own words. You are welcome to write again."
+        )
+    else:
+        return False
+    claimed = Letter.objects.filter(pk=letter_id, writer_told_at__isnull=True).update(
+        writer_told_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    message = EmailMessage(
+        subject=subject,
+        body=f"Dear {letter.writer_name},\n\n{said}\n\nGroundswell\n",
+        to=[letter.writer_email],
+    )
     try:
-        email_send(message=message, source=f"letters:{letter.letter_campaign_id}")
+        outcome = email_send(message=message, source=f"letters:{letter.letter_campaign_id}")
     except MailDeferred:
-        logger.warning("Email to the writer of letter %s was deferred", letter.pk)
+        Letter.objects.filter(pk=letter_id).update(writer_told_at=None)
+        raise
+    return outcome is Outcome.SENT
 
 
 def letter_bounce(*, address: str, reason: str = "") -> Letter | None:
     """A bounce came back to `address`, a letter's own envelope sender (bounce_address):
     the letter becomes BOUNCED (bounced_at) once, its pressure record (if any) is
-    withdrawn, and its writer is told it did not arrive. The MP's address shows in the
+    withdrawn, and its writer is told it did not arrive (letter_outcome_notice_send, a
+    task enqueued after commit, so a deferring mail server delays it but does not lose
+    it). The MP's address shows in the
     organisers' bounce report (selectors.bounce_report). Returns the letter (unchanged if
     it had already bounced, or was never sent: nothing emailed then), or None if the
     address is not one of ours."""
@@ -201,27 +239,17 @@ def letter_bounce(*, address: str, reason: str = "") -> Letter | None:
         ).update(state=Letter.State.BOUNCED, bounced_at=timezone.now())
         if bounced:
             actions_withdraw(source=LETTER_SOURCE, source_ids=[letter.pk])
+            tasks.letter_outcome_notice_send.delay_on_commit(letter.pk)
     letter.refresh_from_db()
-    if not bounced:
-        return letter
-    mp = letter.representative
-    logger.warning(
-        "Letter %s to MP %s (%s) bounced: %s", letter.pk, mp.pk, mp.email, reason or "no reason"
-    )
-    if letter.writer_email:
-        message = EmailMessage(
-            subject=f"Your letter to {mp.name} did not arrive",
-            body=(
-                f"Dear {letter.writer_name},\n\n"
-                f"Your letter to {mp.name} ({letter.subject}) was sent, but their office's "
-                "mail server sent it back: it did not arrive. We have told the campaign's "
-                "organisers so they can check the address we have for your MP.\n\n"
-                "You could send it yourself, by post or from your own email, from the copy "
-                "we sent you.\n\nGroundswell\n"
-            ),
-            to=[letter.writer_email],
+    if bounced:
+        mp = letter.representative
+        logger.warning(
+            "Letter %s to MP %s (%s) bounced: %s",
+            letter.pk,
+            mp.pk,
+            mp.email,
+            reason or "no reason",
         )
-        _email_writer(message, letter)
     return letter
 
 

@@ -16,6 +16,7 @@ from campaigns.letters.models import Letter
 from campaigns.letters.selectors import bounce_report
 from tests.campaigns.letters.helpers import LETTER_B, committed, outbox_to, write
 from tests.factories import OrganiserFactory
+from volunteers.mail import MailDeferred
 
 
 def sent_letter(letter_campaign, n=0, **overrides):
@@ -61,7 +62,8 @@ def test_a_simulated_bounce_for_a_letters_envelope_sender_marks_it_bounced_and_e
     out = StringIO()
     stdin(monkeypatch, dsn(letter))  # as the mail system pipes it
 
-    call_command("letter_bounce", stdout=out)
+    with committed():
+        call_command("letter_bounce", stdout=out)
 
     letter.refresh_from_db()
     assert letter.state == Letter.State.BOUNCED and letter.bounced_at
@@ -101,13 +103,37 @@ def test_the_address_is_found_in_delivered_to_or_the_returned_headers(seats, let
 def test_a_second_bounce_changes_nothing_and_emails_no_one(seats, letter_campaign):
     letter = sent_letter(letter_campaign)
     address = services.bounce_address(letter)
-    services.letter_bounce(address=address)
+    with committed():
+        services.letter_bounce(address=address)
+    assert [m.subject for m in mail.outbox][-1] == "Your letter to Ms MP 1 did not arrive"
     mail.outbox.clear()
 
-    again = services.letter_bounce(address=address)
+    with committed():
+        again = services.letter_bounce(address=address)
+        services.letter_outcome_notice_send(letter_id=letter.pk)  # the task, run again
 
     assert again.state == Letter.State.BOUNCED
     assert mail.outbox == []
+
+
+@pytest.mark.smtp
+def test_the_writer_is_told_once_a_deferring_mail_server_lets_it_through(
+    seats, letter_campaign, smtp_sink
+):
+    letter = sent_letter(letter_campaign, email="jo@example.org")
+    Letter.objects.filter(pk=letter.pk).update(state=Letter.State.BOUNCED)
+    smtp_sink.refuse("jo@example.org", 451, times=1)
+
+    with pytest.raises(MailDeferred):
+        services.letter_outcome_notice_send(letter_id=letter.pk)
+    assert Letter.objects.get(pk=letter.pk).writer_told_at is None  # put back for the retry
+
+    assert services.letter_outcome_notice_send(letter_id=letter.pk) is True
+    assert services.letter_outcome_notice_send(letter_id=letter.pk) is False  # once
+    to_writer = [m["Subject"] for m in smtp_sink.messages if "jo@" in m["X-Envelope-To"]]
+    told = [subject for subject in to_writer if "did not arrive" in subject]
+    assert told == ["Your letter to Ms MP 1 did not arrive"]
+    assert Letter.objects.get(pk=letter.pk).writer_told_at is not None
 
 
 def test_a_letter_not_sent_is_not_marked_bounced(seats, letter_campaign):
