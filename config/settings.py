@@ -419,6 +419,10 @@ LETTER_FOLLOW_UP_DAYS = env.int("LETTER_FOLLOW_UP_DAYS", default=14)
 LETTER_REPLY_RATE_MIN_ANSWERS = env.int("LETTER_REPLY_RATE_MIN_ANSWERS", default=5)
 LETTER_RETENTION_DAYS = env.int("LETTER_RETENTION_DAYS", default=28)
 LETTER_HOUSEKEEPING_BATCH = env.int("LETTER_HOUSEKEEPING_BATCH", default=500)
+# A letter claimed for sending this many seconds ago and still SENDING was left by a worker
+# that stopped mid-send: organisers may send it again from the admin, once they know it
+# did not arrive (it may have: we never send a letter twice on our own).
+LETTER_SENDING_STUCK_AFTER = env.int("LETTER_SENDING_STUCK_AFTER", default=60 * 60)
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

@@ -12,6 +12,7 @@ their own under the letters list.
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -64,7 +65,7 @@ class LetterAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind", "letter_campaign", "needs_printing", "sent_by_writer"]
     list_select_related = ["letter_campaign", "representative"]
     exclude = ["signature"]
-    actions = ["release", "reject", "print_letters", "mark_posted"]
+    actions = ["release", "reject", "print_letters", "mark_posted", "send_again"]
     change_list_template = "admin/letters/letter/change_list.html"
 
     @admin.display(description="Similar to", ordering="similar_to")
@@ -146,6 +147,22 @@ class LetterAdmin(admin.ModelAdmin):
             request,
             f"{posted} letter{'s' if posted != 1 else ''} marked as posted; "
             f"{len(ids) - posted} not waiting to be printed, left as they were.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Send again letters stuck sending (check first that they did not arrive)",
+        permissions=["review"],
+    )
+    def send_again(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        again = sum(services.letter_send_again(letter_id=pk) for pk in ids)
+        minutes = settings.LETTER_SENDING_STUCK_AFTER // 60
+        self.message_user(
+            request,
+            f"{again} letter{'s' if again != 1 else ''} queued to send again; "
+            f"{len(ids) - again} not stuck sending for {minutes} minutes or more, left as "
+            "they were.",
             messages.SUCCESS,
         )
 

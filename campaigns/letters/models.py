@@ -132,6 +132,9 @@ class Letter(models.Model):
     # organiser released it from review. Expiry and the reminder count from here.
     awaiting_since = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker claimed it for sending."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     copy_sent_at = models.DateTimeField(null=True, blank=True)
     writer_told_at = models.DateTimeField(

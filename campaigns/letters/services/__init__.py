@@ -46,6 +46,7 @@ from campaigns.letters.services.sending import (
     letter_posted,
     letter_pressure_record,
     letter_send,
+    letter_send_again,
     letter_text,
 )
 from campaigns.letters.services.writing import (
@@ -102,6 +103,7 @@ __all__ = [
     "letter_rewrite",
     "letter_rewrite_invite_send",
     "letter_send",
+    "letter_send_again",
     "letter_sent_by_writer",
     "letter_text",
     "letter_write",

@@ -4,6 +4,7 @@ address and bounces, and the pressure a sent letter is."""
 import hashlib
 import hmac
 import logging
+from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -106,7 +107,8 @@ def letter_send(*, letter_id: int) -> bool:
     FAILED. Passing trouble (4xx, no connection) puts it back to QUEUED and raises
     MailDeferred for the task to retry. An MP with no email address leaves it QUEUED and
     marks it for printing: nothing is sent. A worker dying between the claim and the
-    server's answer leaves the letter SENDING, for an organiser: never sent twice.
+    server's answer leaves the letter SENDING (sending_since), for an organiser to send
+    again once they know it did not arrive (letter_send_again): never sent twice on its own.
     Becoming SENT records the letter as pressure on the campaign's target for its MP
     (letter_pressure_record), in the same transaction.
     """
@@ -121,7 +123,7 @@ def letter_send(*, letter_id: int) -> bool:
         Letter.objects.filter(pk=letter_id, state=Letter.State.QUEUED).update(needs_printing=True)
         return False
     claimed = Letter.objects.filter(pk=letter_id, state=Letter.State.QUEUED).update(
-        state=Letter.State.SENDING
+        state=Letter.State.SENDING, sending_since=timezone.now()
     )
     if not claimed:
         return False
@@ -145,6 +147,25 @@ def letter_send(*, letter_id: int) -> bool:
     )
     Letter.objects.filter(pk=letter_id).update(state=Letter.State.FAILED, failed_at=now)
     return False
+
+
+def letter_send_again(*, letter_id: int) -> bool:
+    """An organiser sends again a letter left SENDING for LETTER_SENDING_STUCK_AFTER seconds
+    or more (its worker stopped between claiming it and the mail server's answer, so it
+    may or may not have arrived: they have checked it did not). It goes back to QUEUED and
+    its sending is enqueued after commit. True if this call did so; False for any other
+    letter, including one claimed more recently (it may be sending right now)."""
+    stuck_since = timezone.now() - timedelta(seconds=settings.LETTER_SENDING_STUCK_AFTER)
+    with transaction.atomic():
+        requeued = Letter.objects.filter(
+            pk=letter_id, state=Letter.State.SENDING, sending_since__lte=stuck_since
+        ).update(state=Letter.State.QUEUED)
+        if requeued:
+            logger.warning(
+                "Letter %s left sending since before %s: sent again", letter_id, stuck_since
+            )
+            tasks.letter_send.delay_on_commit(letter_id)
+    return bool(requeued)
 
 
 def letter_copy_send(*, letter_id: int) -> bool:

@@ -3,10 +3,12 @@ and per state, download the counts (never bodies), and read bodies only with per
 
 import csv
 import io
+from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.letters import services
 from campaigns.letters.models import Letter
@@ -128,3 +130,17 @@ def test_reviewing_needs_the_change_permission(client, seats, letter_campaign):
 
     letter.refresh_from_db()
     assert letter.state == Letter.State.HELD_FOR_REVIEW
+
+
+def test_organisers_send_again_a_letter_stuck_sending_from_the_list(client, seats, letter_campaign):
+    letter = write(letter_campaign)
+    Letter.objects.filter(pk=letter.pk).update(
+        state=Letter.State.SENDING, sending_since=timezone.now() - timedelta(hours=2)
+    )
+    client.force_login(OrganiserFactory())
+
+    response = act(client, "send_again", [letter])
+
+    assert response.status_code == 302
+    assert Letter.objects.get(pk=letter.pk).state == Letter.State.SENT
+    assert len(outbox_to(seats["ZA1 1AA"].email)) == 1

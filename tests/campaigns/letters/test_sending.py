@@ -3,10 +3,12 @@ a copy to the writer; never twice."""
 
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from campaigns.letters import services
 from campaigns.letters.models import Letter
@@ -212,3 +214,49 @@ def test_letter_tasks_run_on_the_letters_queue(settings):
     route = app.amqp.router.route({}, "campaigns.letters.tasks.letter_send")
 
     assert route["queue"].name == "letters"
+
+
+def _stuck(letter_campaign, **ago):
+    """A letter a worker claimed for sending `ago` before now and never finished."""
+    letter = write(letter_campaign)
+    Letter.objects.filter(pk=letter.pk).update(
+        state=Letter.State.SENDING, sending_since=timezone.now() - timedelta(**ago)
+    )
+    mail.outbox.clear()
+    return letter
+
+
+def test_a_letter_stuck_sending_is_sent_again_once_when_an_organiser_says_so(
+    seats, letter_campaign
+):
+    letter = _stuck(letter_campaign, minutes=61)
+
+    with committed():
+        assert services.letter_send_again(letter_id=letter.pk) is True
+        assert services.letter_send_again(letter_id=letter.pk) is False
+
+    letter.refresh_from_db()
+    assert letter.state == Letter.State.SENT
+    assert len(outbox_to(seats["ZA1 1AA"].email)) == 1
+
+
+def test_a_letter_claimed_recently_or_not_sending_is_not_sent_again(seats, letter_campaign):
+    sending_now = _stuck(letter_campaign, minutes=5)
+    sent = write(letter_campaign, 1, postcode="ZA2 1AA")
+    Letter.objects.filter(pk=sent.pk).update(state=Letter.State.SENT)
+
+    with committed():
+        assert services.letter_send_again(letter_id=sending_now.pk) is False
+        assert services.letter_send_again(letter_id=sent.pk) is False
+
+    assert Letter.objects.get(pk=sending_now.pk).state == Letter.State.SENDING
+    assert outbox_to(seats["ZA1 1AA"].email) == outbox_to(seats["ZA2 1AA"].email) == []
+
+
+def test_the_send_records_when_it_was_claimed(seats, letter_campaign):
+    letter = write(letter_campaign)
+    Letter.objects.filter(pk=letter.pk).update(state=Letter.State.QUEUED)
+
+    services.letter_send(letter_id=letter.pk)
+
+    assert Letter.objects.get(pk=letter.pk).sending_since is not None
