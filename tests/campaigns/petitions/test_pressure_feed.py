@@ -190,3 +190,31 @@ def test_the_catch_up_leaves_invalidated_and_old_signatures_alone(seats):
 
     assert services.signatures_pressure_catch_up(within=timedelta(hours=1)) == 0
     assert not ActionRecord.objects.exists()
+
+
+def test_the_catch_up_command_records_what_a_stalled_beat_missed(seats, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from campaigns.petitions.management.commands import petition_pressure_catch_up
+
+    monkeypatch.setattr(petition_pressure_catch_up, "BATCH", 2)  # several batches
+    petition = PetitionFactory(confirmation_required=False)
+    mp = RepresentativeFactory(constituency=seats["ZA1 1AA"])
+    target = TargetFactory(campaign=petition.campaign, representative=mp)
+    for n in range(5):
+        sign(petition, n)
+    # Signed three days ago, while beat was down: past the task's look-back.
+    Signature.objects.update(created_at=timezone.now() - timedelta(days=3))
+    tasks.signatures_pressure_catch_up()
+    assert not ActionRecord.objects.exists()
+
+    out = StringIO()
+    call_command("petition_pressure_catch_up", "--days", "7", stdout=out)
+    call_command("petition_pressure_catch_up", "--days", "7", stdout=StringIO())  # again
+
+    assert ActionRecord.objects.filter(target=target).count() == 5
+    assert out.getvalue().strip() == "Recorded 5 signatures of the last 7 days as pressure."
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("petition_pressure_catch_up", "--days", "0")
