@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "campaigns.pressure",
     "campaigns.petitions",
     "campaigns.letters",
+    "campaigns.storms",
     "organiser",
 ]
 
@@ -262,6 +263,7 @@ CELERY_TASK_ROUTES = {
     "campaigns.petitions.tasks.signatures_pressure_catch_up": {"queue": "celery"},
     "campaigns.petitions.tasks.*": {"queue": "petitions"},
     "campaigns.letters.tasks.*": {"queue": "letters"},
+    "campaigns.storms.tasks.*": {"queue": "storms"},
 }
 PETITION_PRESSURE_INTERVAL = env.float("PETITION_PRESSURE_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -423,6 +425,14 @@ LETTER_HOUSEKEEPING_BATCH = env.int("LETTER_HOUSEKEEPING_BATCH", default=500)
 # that stopped mid-send: organisers may send it again from the admin, once they know it
 # did not arrive (it may have: we never send a letter twice on our own).
 LETTER_SENDING_STUCK_AFTER = env.int("LETTER_SENDING_STUCK_AFTER", default=60 * 60)
+
+# Twitterstorms: the rotation hands out a target of weight w, at status s, w times
+# STORM_STATUS_WEIGHTS[s] (1 if not named) as often as one of weight 1; a pledge by email
+# waits for its link (STORM_CONFIRMATION_MAX_AGE seconds), sent at most
+# STORM_CONFIRMATION_EMAILS (count/seconds) times to one address.
+STORM_STATUS_WEIGHTS = {"undecided": 2}
+STORM_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30
+STORM_CONFIRMATION_EMAILS = _limit("STORM_CONFIRMATION_EMAILS", "3/86400")
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

@@ -187,3 +187,38 @@ class LetterFactory(factory.django.DjangoModelFactory):
     constituency_code = factory.SelfAttribute("representative.constituency.ons_code")
     subject = "Please nominate the candidate"
     body = "I am writing as your constituent to ask you to nominate the candidate."
+
+
+class StormFactory(factory.django.DjangoModelFactory):
+    """A published storm starting in a day and lasting an hour, on all three networks."""
+
+    class Meta:
+        model = "storms.Twitterstorm"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    slug = factory.Sequence(lambda n: f"storm-{n}")
+    title = factory.Sequence(lambda n: f"Storm {n}")
+    hashtag = "LetMembersChoose"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda storm: storm.starts_at + timedelta(hours=1))
+    briefing = "Post from your own account, in your own words, at 7pm."
+    networks = ["x", "bluesky", "mastodon"]
+    is_published = True
+
+
+class AngleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "storms.Angle"
+
+    storm = factory.SubFactory(StormFactory)
+    prompt = factory.Sequence(lambda n: f"Angle {n}: what the NHS means to you")
+    starter = factory.Sequence(lambda n: f"Starter {n}: the NHS looked after my mum last winter.")
+
+
+class StormTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "storms.StormTarget"
+
+    storm = factory.SubFactory(StormFactory)
+    target = factory.SubFactory(TargetFactory, campaign=factory.SelfAttribute("..storm.campaign"))
+    weight = 1

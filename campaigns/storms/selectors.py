@@ -1,0 +1,99 @@
+"""Reads of storms used by more than one caller: the published storms, the rotation's
+active targets, each target's handle on each network, and the counts."""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from campaigns.storms import fits
+from campaigns.storms.models import Pledge, Report, StormTarget, Twitterstorm
+from campaigns.storms.rotation import Slot
+
+
+def published_storms() -> QuerySet[Twitterstorm]:
+    return Twitterstorm.objects.filter(
+        is_published=True, campaign__is_published=True
+    ).select_related("campaign")
+
+
+def active_slots(storm: Twitterstorm) -> list[Slot]:
+    """The storm's targets still in rotation (status not one of its goal statuses), with
+    their effective weights (weight x STORM_STATUS_WEIGHTS of their status): one query."""
+    factors = settings.STORM_STATUS_WEIGHTS
+    rows = (
+        StormTarget.objects.filter(storm=storm)
+        .exclude(target__status__in=storm.goal_statuses or [])
+        .order_by("pk")
+        .values_list("pk", "weight", "target__status")
+    )
+    return [Slot(pk, weight * factors.get(status, 1)) for pk, weight, status in rows]
+
+
+def _bluesky(link: str) -> str:
+    """@handle from a Bluesky profile address (https://bsky.app/profile/<handle>)."""
+    parts = urlsplit(link or "")
+    path = parts.path.strip("/").split("/")
+    if parts.netloc.endswith("bsky.app") and len(path) == 2 and path[0] == "profile":
+        return f"@{path[1]}"
+    return ""
+
+
+def _mastodon(link: str) -> str:
+    """@user@server from a Mastodon profile address (https://<server>/@<user>)."""
+    parts = urlsplit(link or "")
+    path = parts.path.strip("/")
+    if parts.netloc and path.startswith("@") and "/" not in path and len(path) > 1:
+        return f"{path}@{parts.netloc}"
+    return ""
+
+
+def handles(target) -> dict[str, str]:
+    """A target's mention on each network it has an account on: "@name" on X, "@handle" on
+    Bluesky, "@user@server" on Mastodon (from the contact's social links)."""
+    contact = target.contact
+    links = {k.casefold(): v for k, v in (getattr(contact, "social_links", None) or {}).items()}
+    found = {
+        fits.X: f"@{contact.x_handle}" if contact.x_handle else "",
+        fits.BLUESKY: _bluesky(links.get("bluesky", "")),
+        fits.MASTODON: _mastodon(links.get("mastodon", "")),
+    }
+    return {network: mention for network, mention in found.items() if mention}
+
+
+def storm_target_with_contact(storm_target_id: int) -> StormTarget | None:
+    return (
+        StormTarget.objects.select_related(
+            "target__representative__party",
+            "target__representative__constituency",
+            "target__organisation",
+        )
+        .filter(pk=storm_target_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    pledged: int
+    reported: int
+
+
+def _count(queryset) -> Subquery:
+    counted = queryset.filter(storm=OuterRef("pk")).order_by().values("storm")
+    return Subquery(counted.annotate(n=Count("pk")).values("n"))
+
+
+def storm_counts(storm_id: int) -> Counts:
+    """Confirmed pledges and reports: one query (two indexed counts)."""
+    row = (
+        Twitterstorm.objects.filter(pk=storm_id)
+        .annotate(
+            pledged=_count(Pledge.objects.filter(state=Pledge.State.CONFIRMED)),
+            reported=_count(Report.objects.all()),
+        )
+        .values("pledged", "reported")
+        .first()
+    ) or {}
+    return Counts(pledged=row.get("pledged") or 0, reported=row.get("reported") or 0)

@@ -1,0 +1,368 @@
+"""Every write of storms: pledging (by account, or by email confirmed by link), the
+rotation's hand-outs, checking a post against each network, and reporting a post (which is
+pressure on its target). The page, the API, the admin and the tasks all come here."""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.pressure.models import ActionKind
+from campaigns.pressure.services import Action, actions_record
+from campaigns.storms import fits, rotation, selectors, tasks
+from campaigns.storms.models import (
+    POST_MAX,
+    URL_MAX,
+    Angle,
+    Phase,
+    Pledge,
+    Report,
+    StormTarget,
+    Twitterstorm,
+)
+from core.db import insert_unless_exists
+from core.links import link_id, link_token
+from core.ratelimit import within_caps
+from volunteers.mail import Outcome, email_send
+from volunteers.models import normalise_email
+from volunteers.services import supporter_get_or_create, supporter_link_user
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "storms.pledge-confirm"
+CONFIRM_PATH = "/storms/confirm/{token}/"  # the page that calls pledge_confirm
+REPORT_SOURCE = "storms.report"  # what storms record pressure under
+EMAIL_MAX = 254
+
+
+class ConfirmationInvalid(ValidationError):
+    pass
+
+
+# --- Hand-outs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What the rotation handed one supporter: an angle and its starter post, and a target
+    with its mention on each network (empty where it has no account)."""
+
+    angle: Angle | None
+    starter: str
+    storm_target: StormTarget | None
+    mentions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def target_name(self) -> str:
+        return self.storm_target.target.name if self.storm_target else ""
+
+
+def _hand_out(storm: Twitterstorm, number: int, slots=None) -> tuple[Angle | None, int, int | None]:
+    """Hand-out `number`'s angle, starter index and storm target id."""
+    angles = list(storm.angles.all())
+    angle = angles[number % len(angles)] if angles else None
+    starter_index = (number // len(angles)) % len(angle.starters) if angle and angle.starters else 0
+    slot = rotation.pick(selectors.active_slots(storm) if slots is None else slots, number)
+    return angle, starter_index, slot.storm_target_id if slot else None
+
+
+def _assignment(angle, starter_index, storm_target_id) -> Assignment:
+    storm_target = selectors.storm_target_with_contact(storm_target_id) if storm_target_id else None
+    starters = angle.starters if angle else []
+    return Assignment(
+        angle=angle,
+        starter=starters[starter_index] if starter_index < len(starters) else "",
+        storm_target=storm_target,
+        mentions=selectors.handles(storm_target.target) if storm_target else {},
+    )
+
+
+def assignment_next(*, storm: Twitterstorm) -> Assignment:
+    """The next hand-out, for someone who has not pledged (each asks for a new one)."""
+    return _assignment(*_hand_out(storm, rotation.next_number(storm.pk)))
+
+
+def pledge_assignment(*, pledge: Pledge) -> Assignment:
+    """A pledger's own hand-out, the same each time they look. A target that has left the
+    rotation (reached a goal status, or was removed from the storm) is replaced by the
+    next in rotation, and an angle is handed out if there was none when they pledged;
+    either is stored."""
+    storm = pledge.storm
+    slots = selectors.active_slots(storm)
+    changes = {}
+    if pledge.storm_target_id not in {slot.storm_target_id for slot in slots}:
+        _, _, changes["storm_target_id"] = _hand_out(storm, rotation.next_number(storm.pk), slots)
+    if pledge.angle_id is None:
+        angle, changes["starter_index"], _ = _hand_out(storm, rotation.next_number(storm.pk), [])
+        changes["angle_id"] = angle.pk if angle else None
+    if changes:
+        Pledge.objects.filter(pk=pledge.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(pledge, name, value)
+    angle = Angle.objects.filter(pk=pledge.angle_id).first() if pledge.angle_id else None
+    return _assignment(angle, pledge.starter_index, pledge.storm_target_id)
+
+
+# --- Pledging --------------------------------------------------------------------------
+
+
+def _can_pledge(storm: Twitterstorm) -> None:
+    if storm.phase() == Phase.AFTER:
+        raise ValidationError({NON_FIELD_ERRORS: "This storm is over: it takes no more pledges."})
+
+
+def pledge_by_account(*, storm: Twitterstorm, user) -> tuple[Pledge, bool]:
+    """A signed-in supporter (their address is verified) pledges: confirmed at once, with
+    their hand-out. Pledging again returns the pledge they have (False: not new). The
+    database's one-pledge-per-supporter constraint decides a race."""
+    _can_pledge(storm)
+    supporter = supporter_link_user(user=user)
+    pledge, created = _pledge_store(storm=storm, supporter=supporter, via=Pledge.Via.ACCOUNT)
+    if not created and pledge.state != Pledge.State.CONFIRMED:
+        # Pledged by email earlier, now signed in with that address: that confirms it.
+        Pledge.objects.filter(pk=pledge.pk).update(
+            state=Pledge.State.CONFIRMED, confirmed_at=timezone.now()
+        )
+        pledge.refresh_from_db()
+    return pledge, created
+
+
+def pledge_by_email(*, storm: Twitterstorm, email: str, name: str = "") -> tuple[Pledge, bool]:
+    """Pledge by email: stored AWAITING_CONFIRMATION and counted once the emailed link is
+    followed (pledge_confirm). Pledging again with the address returns the pledge it has
+    (and sends its link again, within STORM_CONFIRMATION_EMAILS to one address), so a
+    second pledge never makes a second row. ValidationError({"email"}) for a bad address."""
+    _can_pledge(storm)
+    email = normalise_email(email if isinstance(email, str) else "")
+    try:
+        if len(email) > EMAIL_MAX:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    name = " ".join((name if isinstance(name, str) else "").split())[:100]
+    with transaction.atomic():
+        supporter, _ = supporter_get_or_create(email=email, name=name)
+        pledge, created = _pledge_store(storm=storm, supporter=supporter, via=Pledge.Via.EMAIL)
+        if pledge.state == Pledge.State.AWAITING_CONFIRMATION and _confirmation_allowed(email):
+            tasks.pledge_confirmation_send.delay_on_commit(pledge.pk)
+    return pledge, created
+
+
+def _pledge_store(*, storm, supporter, via) -> tuple[Pledge, bool]:
+    angle, starter_index, storm_target_id = _hand_out(storm, rotation.next_number(storm.pk))
+    now = timezone.now()
+    confirmed = via == Pledge.Via.ACCOUNT
+    pledge = Pledge(
+        storm=storm,
+        supporter=supporter,
+        via=via,
+        state=Pledge.State.CONFIRMED if confirmed else Pledge.State.AWAITING_CONFIRMATION,
+        confirmed_at=now if confirmed else None,
+        angle=angle,
+        starter_index=starter_index,
+        storm_target_id=storm_target_id,
+    )
+    if insert_unless_exists(pledge):
+        return pledge, True
+    return Pledge.objects.get(storm=storm, supporter=supporter), False
+
+
+def _confirmation_allowed(email: str) -> bool:
+    key = f"storms:confirm-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+    [allowed] = within_caps([key], settings.STORM_CONFIRMATION_EMAILS)
+    return allowed
+
+
+def confirmation_token(pledge: Pledge) -> str:
+    return link_token(pledge.pk, salt=CONFIRM_SALT)
+
+
+def confirmation_link(pledge: Pledge) -> str:
+    return settings.SITE_URL.rstrip("/") + CONFIRM_PATH.format(token=confirmation_token(pledge))
+
+
+def pledge_confirmation_send(*, pledge_id: int) -> bool:
+    """Email the pledger the link that confirms their pledge; True if the server took it.
+    Nothing for a pledge gone, confirmed, or whose supporter was erased."""
+    pledge = (
+        Pledge.objects.select_related("storm", "supporter")
+        .filter(pk=pledge_id, state=Pledge.State.AWAITING_CONFIRMATION)
+        .first()
+    )
+    if pledge is None or pledge.supporter is None:
+        return False
+    storm = pledge.storm
+    starts = timezone.localtime(storm.starts_at).strftime("%A %-d %B at %H:%M")
+    message = EmailMessage(
+        subject=f"Confirm your pledge: #{storm.hashtag}, {starts}",
+        body=(
+            f"You pledged to take part in {storm.title} (#{storm.hashtag}), on {starts} UK "
+            f"time. To confirm it, follow this link:\n\n{confirmation_link(pledge)}\n\n"
+            "Then, when it starts, the storm's page gives you an angle and an account to aim "
+            "at: you post from your own account, in your own words. If you did not pledge, "
+            "ignore this email.\n\nGroundswell\n"
+        ),
+        to=[pledge.supporter.email],
+    )
+    return email_send(message=message, source=f"storms:{storm.pk}") is Outcome.SENT
+
+
+def pledge_confirm(*, token: str) -> Pledge:
+    """Confirm the pledge a link was sent for: it counts from now. Safe to follow twice.
+    ConfirmationInvalid for a link malformed or expired, or a pledge gone."""
+    pk = link_id(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=settings.STORM_CONFIRMATION_MAX_AGE,
+        expired="This link has expired. Pledge again from the storm's page.",
+        error=ConfirmationInvalid,
+    )
+    Pledge.objects.filter(pk=pk, state=Pledge.State.AWAITING_CONFIRMATION).update(
+        state=Pledge.State.CONFIRMED, confirmed_at=timezone.now()
+    )
+    pledge = Pledge.objects.select_related("storm__campaign").filter(pk=pk).first()
+    if pledge is None:
+        raise ConfirmationInvalid({"token": "This pledge no longer exists."})
+    return pledge
+
+
+# --- Posts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedPost:
+    """A supporter's post made into each network's whole text, with its fit and compose
+    link (no link where it does not fit, or for Mastodon, which needs their server)."""
+
+    post: str
+    texts: dict[str, str]
+    fits: list[fits.Fit]
+    intents: dict[str, str]
+    is_starter: bool
+
+
+INTENTS = {
+    fits.X: "https://x.com/intent/post?text={text}",
+    fits.BLUESKY: "https://bsky.app/intent/compose?text={text}",
+}
+
+
+def post_check(*, storm: Twitterstorm, post: str, mentions: dict[str, str], starter: str = ""):
+    """The whole text each of the storm's networks would get (mention, post, hashtag,
+    link), checked against that network's limit as it counts. ValidationError({"post"})
+    for an empty post or one that is too long for any of the storm's networks, naming
+    the network and by how much; nothing is stored."""
+    post = (post if isinstance(post, str) else "").replace("\r\n", "\n").strip()
+    if not post:
+        raise ValidationError({"post": "Write your post: in your own words."})
+    if len(post) > POST_MAX:
+        raise ValidationError({"post": f"Your post must be at most {POST_MAX:,} characters."})
+    texts = {
+        network: fits.compose_text(
+            post=post, hashtag=storm.hashtag, mention=mentions.get(network, ""), link=storm.link
+        )
+        for network in storm.networks
+    }
+    checked = [fits.fit(texts[network], network) for network in storm.networks]
+    too_long = [f.message() for f in checked if not f.fits]
+    if too_long:
+        raise ValidationError({"post": too_long})
+    intents = {
+        network: INTENTS[network].format(text=quote(texts[network], safe=""))
+        for network in storm.networks
+        if network in INTENTS
+    }
+    same = " ".join(post.split()).casefold() == " ".join(starter.split()).casefold()
+    return CheckedPost(post=post, texts=texts, fits=checked, intents=intents, is_starter=same)
+
+
+def mastodon_share_url(*, server: str, text: str) -> str:
+    """The share page on the supporter's own Mastodon server, with the text filled in.
+    ValidationError({"server"}) for anything that is not a plain host name."""
+    server = (server if isinstance(server, str) else "").strip().lower()
+    server = server.removeprefix("https://").removeprefix("http://").strip("/")
+    server = server.rpartition("@")[2]  # "@me@example.social" gives example.social
+    try:
+        if not server or "/" in server or ":" in server:
+            raise ValidationError("bad")
+        URLValidator(schemes=["https"])(f"https://{server}/")
+    except ValidationError:
+        raise ValidationError(
+            {"server": "Enter your Mastodon server's name, such as mastodon.social."}
+        ) from None
+    return f"https://{server}/share?text={quote(text, safe='')}"
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+def report_post(
+    *, storm: Twitterstorm, pledge: Pledge, network: str = "", post_url: str = ""
+) -> tuple[Report, bool]:
+    """A pledger says they posted: stored once per supporter per storm (again: the report
+    they have, False) and recorded as a "post" action against their target. The URL is
+    the supporter's word: checked as an https address of at most URL_MAX characters and
+    never fetched. ValidationError naming the field for a bad network or URL, or before
+    the storm starts."""
+    if storm.phase() == Phase.BEFORE:
+        raise ValidationError({NON_FIELD_ERRORS: "The storm hasn't started yet."})
+    if pledge.supporter_id is None or pledge.storm_id != storm.pk:
+        raise ValidationError({NON_FIELD_ERRORS: "Pledge to take part first."})
+    errors = {}
+    network = network if isinstance(network, str) else ""
+    if network and network not in storm.networks:
+        errors["network"] = f"Choose one of: {', '.join(fits.NETWORKS[n] for n in storm.networks)}."
+    post_url = (post_url if isinstance(post_url, str) else "").strip()
+    if post_url:
+        try:
+            if len(post_url) > URL_MAX:
+                raise ValidationError("too long")
+            URLValidator(schemes=["https"])(post_url)
+        except ValidationError:
+            errors["post_url"] = "Enter your post's address, starting https://, or leave it out."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report = Report(
+            storm=storm,
+            supporter_id=pledge.supporter_id,
+            storm_target_id=pledge.storm_target_id,
+            network=network,
+            post_url=post_url,
+        )
+        if not insert_unless_exists(report):
+            return Report.objects.get(storm=storm, supporter_id=pledge.supporter_id), False
+        _report_pressure_record(report)
+    return report, True
+
+
+def _report_pressure_record(report: Report) -> None:
+    if report.storm_target_id is None:
+        return
+    target_id = (
+        StormTarget.objects.filter(pk=report.storm_target_id)
+        .values_list("target_id", flat=True)
+        .first()
+    )
+    if target_id is None:
+        return
+    actions_record(
+        kind=ActionKind.POST,
+        source=REPORT_SOURCE,
+        actions=[
+            Action(
+                target_id=target_id,
+                source_id=report.pk,
+                supporter_id=report.supporter_id,
+                occurred_at=report.created_at,
+            )
+        ],
+    )
