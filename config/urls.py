@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
 from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
+from campaigns.storms import urls as storms_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home
 from volunteers import urls as volunteers_urls
@@ -53,6 +54,7 @@ api_v1 = [
     *targets_urls.api_urlpatterns,
     *petitions_urls.api_urlpatterns,
     *letters_urls.api_urlpatterns,
+    *storms_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -61,6 +63,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.targets.urls")),
     path("petitions/", include("campaigns.petitions.urls")),
     path("letters/", include("campaigns.letters.urls")),
+    path("storms/", include("campaigns.storms.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # allauth's page for its headless API's specification loads Redoc from a CDN, which the

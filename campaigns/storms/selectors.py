@@ -97,3 +97,25 @@ def storm_counts(storm_id: int) -> Counts:
         .first()
     ) or {}
     return Counts(pledged=row.get("pledged") or 0, reported=row.get("reported") or 0)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    name: str
+    posts: int
+
+
+def storm_results(storm: Twitterstorm, *, top: int = 10) -> list[TargetResult]:
+    """The targets posted at most, with their number of reports: two queries."""
+    rows = (
+        Report.objects.filter(storm=storm, storm_target__isnull=False)
+        .values("storm_target")
+        .annotate(posts=Count("pk"))
+        .order_by("-posts", "storm_target")[:top]
+    )
+    counts = {row["storm_target"]: row["posts"] for row in rows}
+    targets = StormTarget.objects.filter(pk__in=counts).select_related(
+        "target__representative", "target__organisation"
+    )
+    named = {st.pk: st.target.name for st in targets}
+    return [TargetResult(named[pk], posts) for pk, posts in counts.items() if pk in named]

@@ -58,6 +58,7 @@ class Assignment:
     starter: str
     storm_target: StormTarget | None
     mentions: dict[str, str] = field(default_factory=dict)
+    starter_index: int = 0
 
     @property
     def target_name(self) -> str:
@@ -81,12 +82,33 @@ def _assignment(angle, starter_index, storm_target_id) -> Assignment:
         starter=starters[starter_index] if starter_index < len(starters) else "",
         storm_target=storm_target,
         mentions=selectors.handles(storm_target.target) if storm_target else {},
+        starter_index=starter_index if starter_index < len(starters) else 0,
     )
 
 
 def assignment_next(*, storm: Twitterstorm) -> Assignment:
     """The next hand-out, for someone who has not pledged (each asks for a new one)."""
     return _assignment(*_hand_out(storm, rotation.next_number(storm.pk)))
+
+
+def assignment_for_target(*, storm: Twitterstorm, storm_target_id: int | None) -> Assignment:
+    """A hand-out aimed at one of the storm's targets (its mentions; no angle), or with no
+    target when the id is None or not this storm's."""
+    if storm_target_id and storm.storm_targets.filter(pk=storm_target_id).exists():
+        return _assignment(None, 0, storm_target_id)
+    return _assignment(None, 0, None)
+
+
+def assignment_given(
+    *, storm: Twitterstorm, angle_id: int | None, starter_index: int, storm_target_id: int | None
+) -> Assignment:
+    """The hand-out a page was given earlier (carried in its form), if its angle and target
+    are this storm's; a new hand-out otherwise."""
+    angle = storm.angles.filter(pk=angle_id).first() if angle_id else None
+    in_storm = storm_target_id and storm.storm_targets.filter(pk=storm_target_id).exists()
+    if angle is None or not in_storm:
+        return assignment_next(storm=storm)
+    return _assignment(angle, starter_index, storm_target_id)
 
 
 def pledge_assignment(*, pledge: Pledge) -> Assignment:

@@ -1,0 +1,191 @@
+"""Storms over REST: the published storms with their phase and counts (and, signed in,
+the supporter's own hand-out), pledging, confirming an email pledge, checking a post
+against each network, reporting, the counts alone (small and cacheable), and the
+signed-in supporter's pledges. Field errors in the project's 400 shape."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.http import quote_etag
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.storms import serializers, services
+from campaigns.storms.models import Pledge
+from campaigns.storms.selectors import published_storms, storm_counts
+
+EMAIL_PLEDGE_MESSAGE = "Thank you. Check your email and follow the link to confirm your pledge."
+
+
+def _storm(pk):
+    return get_object_or_404(published_storms(), pk=pk)
+
+
+def _own_pledge(request, storm) -> Pledge | None:
+    if not request.user.is_authenticated:
+        return None
+    return (
+        Pledge.objects.select_related("storm")
+        .filter(storm=storm, supporter__user=request.user)
+        .first()
+    )
+
+
+class StormList(generics.ListAPIView):
+    """Published storms, the latest first."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.StormOutput
+    queryset = published_storms().order_by("-starts_at", "-pk")
+
+
+class StormDetail(APIView):
+    """One storm: its phase, counts and angles; signed in with a pledge, your hand-out."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=serializers.StormDetailOutput)
+    def get(self, request, pk):
+        storm = _storm(pk)
+        pledge = _own_pledge(request, storm)
+        context = {
+            "counts": storm_counts(storm.pk),
+            "assignment": services.pledge_assignment(pledge=pledge) if pledge else None,
+        }
+        return Response(serializers.StormDetailOutput(storm, context=context).data)
+
+
+class StormCounts(APIView):
+    """Pledged and posted: small, cacheable for a few seconds, with an ETag."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(responses=serializers.CountsOutput)
+    def get(self, request, pk):
+        if not published_storms().filter(pk=pk).exists():
+            raise Http404
+        counts = storm_counts(pk)
+        etag = quote_etag(f"{pk}-{counts.pledged}-{counts.reported}")
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=5"}
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(serializers.CountsOutput(counts).data, headers=headers)
+
+
+class StormPledge(APIView):
+    """Pledge. Signed in, your account pledges at once (201, or 200 if you had). Otherwise
+    give an email address: 202 and a link to confirm, the same answer whether or not the
+    address had pledged."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=serializers.PledgeInput,
+        responses={
+            201: serializers.PledgeOutput,
+            200: serializers.PledgeOutput,
+            202: serializers.EmailPledgeOutput,
+        },
+    )
+    def post(self, request, pk):
+        storm = _storm(pk)
+        data = serializers.PledgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if request.user.is_authenticated:
+            pledge, created = services.pledge_by_account(storm=storm, user=request.user)
+            return Response(
+                serializers.PledgeOutput(pledge).data,
+                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            )
+        services.pledge_by_email(
+            storm=storm,
+            email=data.validated_data.get("email", ""),
+            name=data.validated_data.get("name", ""),
+        )
+        return Response({"detail": EMAIL_PLEDGE_MESSAGE}, status=status.HTTP_202_ACCEPTED)
+
+
+class PledgeConfirm(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=serializers.ConfirmInput, responses=serializers.PledgeOutput)
+    def post(self, request):
+        data = serializers.ConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pledge = services.pledge_confirm(token=data.validated_data["token"])
+        return Response(serializers.PledgeOutput(pledge).data)
+
+
+class PostCheck(APIView):
+    """How your post's whole text (mention, post, hashtag, link) counts on each of the
+    storm's networks, and the compose links that open it: 400 naming the network and by
+    how much when it does not fit. Nothing is stored or posted."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=serializers.PostCheckInput, responses=serializers.PostCheckOutput)
+    def post(self, request, pk):
+        storm = _storm(pk)
+        data = serializers.PostCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        target_id = data.validated_data.get("target")
+        pledge = _own_pledge(request, storm)
+        if target_id is None and pledge is not None:
+            assignment = services.pledge_assignment(pledge=pledge)
+        else:
+            assignment = services.assignment_for_target(storm=storm, storm_target_id=target_id)
+            if target_id is not None and assignment.storm_target is None:
+                raise ApiValidationError({"target": "That target is not in this storm."})
+        checked = services.post_check(
+            storm=storm,
+            post=data.validated_data["post"],
+            mentions=assignment.mentions,
+            starter=assignment.starter,
+        )
+        body = {
+            "texts": checked.texts,
+            "fits": [
+                {"network": f.network, "length": f.length, "limit": f.limit, "fits": f.fits}
+                for f in checked.fits
+            ],
+            "intents": checked.intents,
+            "is_starter": checked.is_starter,
+        }
+        return Response(serializers.PostCheckOutput(body).data)
+
+
+class StormReport(APIView):
+    """Say you posted (signed in, with a confirmed pledge): 201, or 200 if you had."""
+
+    @extend_schema(request=serializers.ReportInput, responses=serializers.ReportOutput)
+    def post(self, request, pk):
+        storm = _storm(pk)
+        data = serializers.ReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pledge = _own_pledge(request, storm)
+        if pledge is None or pledge.state != Pledge.State.CONFIRMED:
+            raise ApiValidationError({"non_field_errors": ["Pledge to take part first."]})
+        report, created = services.report_post(storm=storm, pledge=pledge, **data.validated_data)
+        return Response(
+            serializers.ReportOutput(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MyPledges(generics.ListAPIView):
+    """The signed-in supporter's pledges, newest first. Private."""
+
+    serializer_class = serializers.MyPledgeOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Pledge.objects.none()
+        return (
+            Pledge.objects.filter(supporter__user=self.request.user)
+            .select_related("storm")
+            .order_by("-created_at", "-pk")
+        )
