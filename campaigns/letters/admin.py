@@ -23,6 +23,7 @@ from django.utils.html import format_html
 
 from campaigns.letters import selectors, services
 from campaigns.letters.models import Letter, LetterCampaign
+from core.cells import spreadsheet_safe
 
 # Who may read letters' bodies and writers' addresses. Superusers have it; for others it
 # needs a custom permission in Letter.Meta (until then, only superusers read them).
@@ -241,8 +242,8 @@ class LetterAdmin(admin.ModelAdmin):
                 [
                     row["letter_campaign__slug"],
                     row["representative_id"],
-                    _cell(row["representative__name"]),
-                    _cell(row["representative__constituency__name"] or ""),
+                    spreadsheet_safe(row["representative__name"]),
+                    spreadsheet_safe(row["representative__constituency__name"] or ""),
                     row["total"],
                     *(row[state] for state in Letter.State.values),
                 ]
@@ -266,8 +267,3 @@ class LetterAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "review_query": REVIEW_QUERY}
         return super().changelist_view(request, extra_context)
-
-
-def _cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -11,6 +11,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from core.cells import FORMULA_STARTS, spreadsheet_safe
+
 # The first seven are the sheet's original columns, in their original places.
 COLUMNS = [
     "name",
@@ -26,9 +28,6 @@ COLUMNS = [
     "id",  # the target's: a row with an id is that target as exported
 ]
 MP = "mp"
-# A cell starting with one of these is a formula to a spreadsheet program: a name such as
-# "=HYPERLINK(...)" typed into the site must arrive as text, not run.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def target_type(target) -> str:
@@ -59,11 +58,6 @@ def target_rows(targets) -> list[list[str]]:
     """One row per target, in COLUMNS order; `targets` should come from
     selectors.spreadsheet_targets."""
     return [[cells[column] for column in COLUMNS] for cells in map(target_cells, targets)]
-
-
-def spreadsheet_safe(value: str) -> str:
-    """The cell as text a spreadsheet program will show, never run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cell_text(value) -> str:

@@ -20,7 +20,7 @@ from campaigns.petitions.services import (
     petition_counts_check,
     signatures_invalidate,
 )
-from campaigns.targets.exports import spreadsheet_safe
+from core.cells import spreadsheet_safe
 
 DELIVERY_COLUMNS = [
     "constituency code",
