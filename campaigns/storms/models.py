@@ -143,6 +143,11 @@ class StormTarget(models.Model):
     def __str__(self):
         return f"{self.target} in {self.storm_id}"
 
+    def clean(self):
+        storm = self.storm if "storm" in self._state.fields_cache or self.storm_id else None
+        if self.target_id and storm and self.target.campaign_id != storm.campaign_id:
+            raise ValidationError({"target": "Choose one of the storm's campaign's targets."})
+
 
 class Angle(models.Model):
     """A prompt ("what the NHS means to you") with one or two starter posts, which each

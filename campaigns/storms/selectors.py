@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncMinute
+from django.utils import timezone
 
 from campaigns.storms import fits
 from campaigns.storms.models import Pledge, Report, StormTarget, Twitterstorm
@@ -119,3 +121,65 @@ def storm_results(storm: Twitterstorm, *, top: int = 10) -> list[TargetResult]:
     )
     named = {st.pk: st.target.name for st in targets}
     return [TargetResult(named[pk], posts) for pk, posts in counts.items() if pk in named]
+
+
+def reports_per_minute(storm: Twitterstorm) -> list[dict]:
+    """Reports counted per minute (UK time), oldest first: one query."""
+    return list(
+        Report.objects.filter(storm=storm)
+        .annotate(minute=TruncMinute("created_at"))
+        .values("minute")
+        .annotate(reports=Count("pk"))
+        .order_by("minute")
+    )
+
+
+def posts_per_target(storm: Twitterstorm) -> list[dict]:
+    """Each target of the storm with its weight, status, confirmed pledges handed it and
+    reports of posts at it, most posted at first: one query."""
+    confirmed = Pledge.objects.filter(state=Pledge.State.CONFIRMED)
+    rows = (
+        StormTarget.objects.filter(storm=storm)
+        .select_related("target__representative", "target__organisation")
+        .annotate(
+            pledged=_count_of(confirmed, "storm_target"),
+            posts=_count_of(Report.objects.all(), "storm_target"),
+        )
+        .order_by("-posts", "pk")
+    )
+    return [
+        {
+            "name": row.target.name,
+            "status": row.target.get_status_display(),
+            "weight": row.weight,
+            "pledged": row.pledged or 0,
+            "posts": row.posts or 0,
+        }
+        for row in rows
+    ]
+
+
+def _count_of(queryset, field_name: str) -> Subquery:
+    counted = queryset.filter(**{field_name: OuterRef("pk")}).order_by().values(field_name)
+    return Subquery(counted.annotate(n=Count("pk")).values("n"))
+
+
+def storm_summary(storm: Twitterstorm) -> str:
+    """A few lines organisers can share once the storm is over."""
+    counts = storm_counts(storm.pk)
+    starts = timezone.localtime(storm.starts_at)
+    ends = timezone.localtime(storm.ends_at)
+    lines = [
+        f"#{storm.hashtag}: {storm.title}",
+        f"{starts:%A %-d %B}, {starts:%H:%M} to {ends:%H:%M} UK time, on "
+        + ", ".join(fits.NETWORKS[n] for n in storm.networks)
+        + ".",
+        f"{counts.pledged:,} people pledged and {counts.reported:,} told us they posted, "
+        "each from their own account, in their own words.",
+    ]
+    results = storm_results(storm, top=5)
+    if results:
+        lines.append(
+            "Most posted at: " + "; ".join(f"{r.name} ({r.posts:,})" for r in results) + "."
+        )
+    return "\n".join(lines)
