@@ -7,7 +7,10 @@ class StormsConfig(AppConfig):
     verbose_name = "Twitterstorms"
 
     def ready(self):
+        from campaigns.storms.actions import open_storms
         from campaigns.storms.privacy import storms_provider
+        from campaigns.targets import actions
         from volunteers import privacy
 
         privacy.register(storms_provider)
+        actions.register("storm", open_storms)

@@ -1,6 +1,8 @@
 """Every public page, and the error states a supporter can reach, meet WCAG 2.2 AA (axe-core),
 at phone size."""
 
+from datetime import timedelta
+
 import pytest
 
 from campaigns.letters.models import Letter
@@ -8,14 +10,18 @@ from campaigns.letters.services import confirmation_token as letter_confirmation
 from campaigns.letters.services import letter_write, reply_token, rewrite_token
 from campaigns.petitions.models import Signature
 from campaigns.petitions.services import confirmation_token, petition_sign
+from campaigns.storms import services as storms
 from campaigns.targets.models import Constituency
 from tests.factories import (
+    AngleFactory,
     CampaignFactory,
     ConstituencyFactory,
     LetterCampaignFactory,
     PetitionFactory,
     PostcodeFallbackFactory,
     RepresentativeFactory,
+    StormFactory,
+    StormTargetFactory,
     TargetFactory,
 )
 
@@ -252,6 +258,80 @@ def open_letter_closed(page, campaign, petition):
     page.goto(f"/letters/{_letter_campaign(campaign, state='closed').slug}/")
 
 
+def _storm(campaign, *, started=None, pledged_on=None):
+    """A storm of the campaign tomorrow; pledged and confirmed in the browser `pledged_on`
+    (as the email's link does); then moved to have started `started` ago."""
+    from django.utils import timezone
+
+    storm = StormFactory(campaign=campaign, title="Let members choose")
+    AngleFactory(storm=storm, prompt="What the NHS means to you", starter="The NHS saved me.")
+    StormTargetFactory(storm=storm, target__representative__x_handle="JaneMemberMP")
+    if pledged_on is not None:
+        pledge, _ = storms.pledge_by_email(storm=storm, email="jo@example.org")
+        pledged_on.goto(f"/storms/confirm/{storms.confirmation_token(pledge)}/")
+        pledged_on.get_by_role("heading", name="Your pledge is confirmed").wait_for()
+    if started is not None:
+        storm.starts_at = timezone.now() - started
+        storm.ends_at = storm.starts_at + timedelta(hours=1)
+        storm.save()
+    return storm
+
+
+def open_storm_before(page, campaign, petition):
+    page.goto(f"/storms/{_storm(campaign).slug}/")
+
+
+def open_storm_before_with_errors(page, campaign, petition):
+    open_storm_before(page, campaign, petition)
+    page.get_by_label("Your email address").fill("jo@")
+    page.get_by_role("button", name="I'll take part").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_storm_during(page, campaign, petition):
+    storm = _storm(campaign, started=timedelta(minutes=5), pledged_on=page)
+    page.goto(f"/storms/{storm.slug}/")
+
+
+def open_storm_during_post_checked(page, campaign, petition):
+    open_storm_during(page, campaign, petition)
+    page.get_by_label("Your post", exact=True).fill("Members deserve a real choice.")
+    page.get_by_role("button", name="Check my post").click()
+    page.get_by_role("heading", name="Post it from your own account").wait_for()
+
+
+def open_storm_during_with_errors(page, campaign, petition):
+    page.goto(f"/storms/{_storm(campaign, started=timedelta(minutes=5)).slug}/")
+    page.get_by_label("Your post", exact=True).fill("a" * 300)
+    page.get_by_role("button", name="Check my post").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_storm_after(page, campaign, petition):
+    storm = _storm(campaign, started=timedelta(hours=2), pledged_on=page)
+    page.goto(f"/storms/{storm.slug}/")
+    page.get_by_role("heading", name="How it went").wait_for()
+
+
+def open_storm_after_report_with_errors(page, campaign, petition):
+    open_storm_after(page, campaign, petition)
+    page.get_by_label("Your post's address (optional)").fill("javascript:alert(1)")
+    page.get_by_role("button", name="I posted").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_storm_confirmed(page, campaign, petition):
+    _storm(campaign, pledged_on=page)
+
+
+def open_storm_confirm_broken_link(page, campaign, petition):
+    page.goto("/storms/confirm/not-a-real-token/")
+
+
+def open_storm_mastodon_with_errors(page, campaign, petition):
+    page.goto(f"/storms/{_storm(campaign).slug}/mastodon/?server=not+a+server&text=Hi")
+
+
 PAGES = [
     open_home,
     open_tally,
@@ -281,6 +361,16 @@ PAGES = [
     open_letter_rewrite_with_errors,
     open_letter_rewrite_broken_link,
     open_letter_closed,
+    open_storm_before,
+    open_storm_before_with_errors,
+    open_storm_during,
+    open_storm_during_post_checked,
+    open_storm_during_with_errors,
+    open_storm_after,
+    open_storm_after_report_with_errors,
+    open_storm_confirmed,
+    open_storm_confirm_broken_link,
+    open_storm_mastodon_with_errors,
 ]
 
 
