@@ -10,6 +10,7 @@ from django.urls import reverse
 from campaigns.petitions import services
 from campaigns.petitions.models import Petition, PetitionCount, Signature
 from campaigns.petitions.selectors import signatures_matching
+from campaigns.storms.models import Angle, StormTarget, Twitterstorm
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -42,6 +43,9 @@ def counts():
         Supporter,
         User,
         PostcodeFallback,
+        Twitterstorm,
+        Angle,
+        StormTarget,
     )
     return [model.objects.count() for model in models]
 
@@ -194,3 +198,15 @@ def test_the_demo_letter_campaign_finds_a_demo_postcodes_mp(client, settings):
     assert "/letters/demo-write-to-your-mp/" in printed
     assert page.status_code == 200
     assert mp.name in page.content.decode()
+
+
+def test_the_demo_storm_counts_down_to_7pm_and_aims_at_undecided_and_leaning_mps(client):
+    printed = seed()
+
+    storm = Twitterstorm.objects.get(slug="demo-let-members-choose")
+    page = client.get(f"/storms/{storm.slug}/").content.decode()
+    assert "Starts in" in page and "19:00</time>" in page
+    statuses = set(StormTarget.objects.filter(storm=storm).values_list("target__status", flat=True))
+    assert statuses and statuses <= {"undecided", "leaning"}
+    assert storm.angles.count() == 3
+    assert f"/storms/{storm.slug}/" in printed

@@ -28,6 +28,7 @@ from faker import Faker
 from campaigns.letters.models import LetterCampaign
 from campaigns.petitions import services
 from campaigns.petitions.models import CountChange, Petition, Signature
+from campaigns.storms.models import Angle, StormTarget, Twitterstorm
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -46,6 +47,7 @@ ORGANISER_EMAIL = "organiser@example.org"
 CAMPAIGN_SLUG = "demo-nominations"
 LETTER_CAMPAIGN_SLUG = "demo-write-to-your-mp"
 PETITION_SLUG = "demo-put-our-candidate-on-the-ballot"
+STORM_SLUG = "demo-let-members-choose"
 PETITION_SIGNERS = 1200
 SUPPORTERS = 2000
 VOLUNTEER_EVERY = 10  # one supporter in ten has a volunteer account
@@ -165,6 +167,7 @@ class Command(BaseCommand):
             self._postcodes(constituencies)
             petition = self._petition(rng, campaign, constituencies)
             letter_campaign = self._letter_campaign(campaign)
+            storm = self._storm(campaign)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
@@ -172,7 +175,8 @@ class Command(BaseCommand):
             f"{Supporter.objects.filter(email__endswith='@example.org').count()} supporters; "
             f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline; "
             f"petition at http://127.0.0.1:8000/petitions/{petition.slug}/; letters at "
-            f"http://127.0.0.1:8000/letters/{letter_campaign.slug}/."
+            f"http://127.0.0.1:8000/letters/{letter_campaign.slug}/; a Twitterstorm at "
+            f"http://127.0.0.1:8000/storms/{storm.slug}/."
         )
         if password:
             self.stdout.write(
@@ -407,6 +411,46 @@ class Command(BaseCommand):
         )
         return letter_campaign
 
+    def _storm(self, campaign) -> Twitterstorm:
+        """A published storm at 19:00 UK time on the next day, aimed at the campaign's
+        undecided and leaning MPs, with three angles; no pledges (they would be people)."""
+        starts = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
+        starts += timedelta(days=1)
+        storm, created = Twitterstorm.objects.get_or_create(
+            slug=STORM_SLUG,
+            defaults={
+                "campaign": campaign,
+                "title": "Demo: let members choose",
+                "hashtag": "LetMembersChoose",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=1),
+                "briefing": (
+                    "For one hour, post on #LetMembersChoose from your own account, aimed at "
+                    "the MP this page gives you, in your own words. (Demo storm: change its "
+                    "times in the admin to see it start.)"
+                ),
+                "is_published": True,
+            },
+        )
+        if not created:
+            return storm
+        Angle.objects.bulk_create(
+            [
+                Angle(
+                    storm=storm,
+                    prompt=prompt,
+                    starter=starter,
+                    second_starter=second,
+                )
+                for prompt, starter, second in DEMO_ANGLES
+            ]
+        )
+        targets = campaign.targets.filter(status__in=["undecided", "leaning"]).order_by("pk")
+        StormTarget.objects.bulk_create(
+            [StormTarget(storm=storm, target=target) for target in targets[:60]]
+        )
+        return storm
+
     def _petition(self, rng, campaign, constituencies) -> Petition:
         """An open petition signed (and confirmed) by a share of the demo supporters."""
         petition, created = Petition.objects.get_or_create(
@@ -477,6 +521,21 @@ def _demo_place(constituency: Constituency) -> Place:
         longitude=constituency.longitude,
         source=SOURCE_FALLBACK,
     )
+
+
+DEMO_ANGLES = [
+    (
+        "Why members should choose",
+        "Nominating isn't endorsing: it lets the members decide.",
+        "I want a real choice on the ballot, and so do my neighbours.",
+    ),
+    (
+        "What it means where you live",
+        "Where I live, people feel nobody in Westminster is listening.",
+        "",
+    ),
+    ("A question for your MP", "Will you nominate, so that members can choose?", ""),
+]
 
 
 def demo_outcode(number: int) -> str:
