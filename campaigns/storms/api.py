@@ -112,9 +112,9 @@ class StormPledge(APIView):
 class PledgeConfirm(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=serializers.ConfirmInput, responses=serializers.PledgeOutput)
+    @extend_schema(request=serializers.PledgeConfirmInput, responses=serializers.PledgeOutput)
     def post(self, request):
-        data = serializers.ConfirmInput(data=request.data)
+        data = serializers.PledgeConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         pledge = services.pledge_confirm(token=data.validated_data["token"])
         return Response(serializers.PledgeOutput(pledge).data)

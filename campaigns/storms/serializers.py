@@ -82,7 +82,7 @@ class EmailPledgeOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ConfirmInput(serializers.Serializer):
+class PledgeConfirmInput(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 
 
