@@ -4,7 +4,6 @@ against each network, reporting, the counts alone (small and cacheable), and the
 signed-in supporter's pledges. Field errors in the project's 400 shape."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
@@ -13,14 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.storms import serializers, services
-from campaigns.storms.models import Pledge
-from campaigns.storms.selectors import published_storms, storm_counts
+from campaigns.storms.models import Phase, Pledge
+from campaigns.storms.selectors import published_storm, published_storms, storm_counts
 
 EMAIL_PLEDGE_MESSAGE = "Thank you. Check your email and follow the link to confirm your pledge."
 
 
 def _storm(pk):
-    return get_object_or_404(published_storms(), pk=pk)
+    storm = published_storm(pk=pk)
+    if storm is None:
+        raise Http404
+    return storm
 
 
 def _own_pledge(request, storm) -> Pledge | None:
@@ -57,6 +59,28 @@ class StormDetail(APIView):
         return Response(serializers.StormDetailOutput(storm, context=context).data)
 
 
+class StormAssignment(APIView):
+    """Your hand-out: signed in with a pledge, your own (the same each time); otherwise the
+    next in rotation (each request is a new one). Only while the storm is on."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=serializers.AssignmentOutput)
+    def get(self, request, pk):
+        storm = _storm(pk)
+        if storm.phase() != Phase.DURING:
+            raise ApiValidationError({"non_field_errors": ["The storm is not on now."]})
+        pledge = _own_pledge(request, storm)
+        assignment = (
+            services.pledge_assignment(pledge=pledge)
+            if pledge is not None
+            else services.assignment_next(storm=storm)
+        )
+        return Response(
+            serializers.AssignmentOutput(assignment).data, headers={"Cache-Control": "no-store"}
+        )
+
+
 class StormCounts(APIView):
     """Pledged and posted: small, cacheable for a few seconds, with an ETag."""
 
@@ -66,8 +90,7 @@ class StormCounts(APIView):
 
     @extend_schema(responses=serializers.CountsOutput)
     def get(self, request, pk):
-        if not published_storms().filter(pk=pk).exists():
-            raise Http404
+        _storm(pk)
         counts = storm_counts(pk)
         etag = quote_etag(f"{pk}-{counts.pledged}-{counts.reported}")
         headers = {"ETag": etag, "Cache-Control": "public, max-age=5"}
@@ -138,7 +161,7 @@ class PostCheck(APIView):
             assignment = services.pledge_assignment(pledge=pledge)
         else:
             assignment = services.assignment_for_target(storm=storm, storm_target_id=target_id)
-            if target_id is not None and assignment.storm_target is None:
+            if target_id is not None and assignment.storm_target_id is None:
                 raise ApiValidationError({"target": "That target is not in this storm."})
         checked = services.post_check(
             storm=storm,

@@ -7,6 +7,7 @@ class StormsConfig(AppConfig):
     verbose_name = "Twitterstorms"
 
     def ready(self):
+        from campaigns.storms import signals
         from campaigns.storms.actions import open_storms
         from campaigns.storms.privacy import storms_provider
         from campaigns.targets import actions
@@ -14,3 +15,4 @@ class StormsConfig(AppConfig):
 
         privacy.register(storms_provider)
         actions.register("storm", open_storms)
+        signals.connect()

@@ -31,12 +31,12 @@ class Slot:
 
 
 def next_number(storm_id: int) -> int:
-    """The storm's next hand-out number, from 1: atomic across processes on Redis."""
+    """The storm's next hand-out number, from 1: atomic across processes on Redis, and one
+    round trip once the counter exists."""
     key = COUNTER_KEY.format(storm_id=storm_id)
-    cache.add(key, 0, timeout=COUNTER_TTL)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # not there yet (or expired): start it, unless another just did
         cache.add(key, 0, timeout=COUNTER_TTL)
         return cache.incr(key)
 

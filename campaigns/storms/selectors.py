@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from campaigns.storms import fits
-from campaigns.storms.models import Pledge, Report, StormTarget, Twitterstorm
+from campaigns.storms.models import Angle, Pledge, Report, StormTarget, Twitterstorm
 from campaigns.storms.rotation import Slot
 
 
@@ -20,17 +22,109 @@ def published_storms() -> QuerySet[Twitterstorm]:
     ).select_related("campaign")
 
 
+STORM_KEY = "storms:storm:{storm_id}"
+STORM_SLUG_KEY = "storms:storm-slug:{slug}"
+
+
+def published_storm(*, pk: int | None = None, slug: str | None = None) -> Twitterstorm | None:
+    """A published storm by id or slug, from the cache when it is there (a storm's page and
+    hand-outs are asked for thousands of times in its first minute); forgotten with its
+    snapshot whenever it, or its campaign, changes. Nothing is cached for a storm not
+    found."""
+    if slug is not None:
+        slug_key = STORM_SLUG_KEY.format(slug=slug)
+        pk = cache.get(slug_key)
+        if pk is None:
+            pk = Twitterstorm.objects.filter(slug=slug).values_list("pk", flat=True).first()
+            if pk is None:
+                return None
+            cache.set(slug_key, pk, SNAPSHOT_TTL)
+    key = STORM_KEY.format(storm_id=pk)
+    storm = cache.get(key)
+    if storm is None:
+        storm = published_storms().filter(pk=pk).first()
+        if storm is None:
+            return None
+        cache.set(key, storm, SNAPSHOT_TTL)
+    if slug is not None and storm.slug != slug:  # renamed since
+        cache.delete(STORM_SLUG_KEY.format(slug=slug))
+        return None
+    return storm
+
+
 def active_slots(storm: Twitterstorm) -> list[Slot]:
-    """The storm's targets still in rotation (status not one of its goal statuses), with
-    their effective weights (weight x STORM_STATUS_WEIGHTS of their status): one query."""
+    """The storm's targets still in rotation, with their effective weights."""
+    return list(storm_snapshot(storm).slots)
+
+
+@dataclass(frozen=True)
+class AngleBrief:
+    id: int
+    prompt: str
+    starters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TargetBrief:
+    storm_target_id: int
+    name: str
+    mentions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What hand-outs need of a storm, kept in the cache so a hand-out reads no table:
+    its angles, its targets still in rotation (status not one of its goal statuses) with
+    their effective weights (weight x STORM_STATUS_WEIGHTS of their status), and every
+    target's name and mentions."""
+
+    angles: tuple[AngleBrief, ...]
+    slots: tuple[Slot, ...]
+    targets: dict[int, TargetBrief]
+
+
+SNAPSHOT_KEY = "storms:snapshot:{storm_id}"
+SNAPSHOT_TTL = 300  # seconds; every change that matters forgets it at once (apps.py)
+
+
+def storm_snapshot(storm: Twitterstorm) -> Snapshot:
+    """The storm's snapshot from the cache, or read (two queries) and cached."""
+    key = SNAPSHOT_KEY.format(storm_id=storm.pk)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    angles = tuple(
+        AngleBrief(angle.pk, angle.prompt, tuple(angle.starters))
+        for angle in Angle.objects.filter(storm=storm).order_by("pk")
+    )
     factors = settings.STORM_STATUS_WEIGHTS
+    goals = set(storm.goal_statuses or [])
+    slots, targets = [], {}
     rows = (
         StormTarget.objects.filter(storm=storm)
-        .exclude(target__status__in=storm.goal_statuses or [])
+        .select_related("target__representative", "target__organisation")
         .order_by("pk")
-        .values_list("pk", "weight", "target__status")
     )
-    return [Slot(pk, weight * factors.get(status, 1)) for pk, weight, status in rows]
+    for row in rows:
+        status = row.target.status
+        if status not in goals:
+            slots.append(Slot(row.pk, row.weight * factors.get(status, 1)))
+        targets[row.pk] = TargetBrief(row.pk, row.target.name, handles(row.target))
+    snapshot = Snapshot(angles=angles, slots=tuple(slots), targets=targets)
+    cache.set(key, snapshot, SNAPSHOT_TTL)
+    return snapshot
+
+
+def snapshot_forget(storm_ids) -> None:
+    """Forget the storms' snapshots and cached rows, now and again when the transaction
+    commits (so one rebuilt meanwhile from what was then committed does not outlive the
+    change)."""
+    storm_ids = set(storm_ids)
+    keys = [SNAPSHOT_KEY.format(storm_id=pk) for pk in storm_ids]
+    keys += [STORM_KEY.format(storm_id=pk) for pk in storm_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _bluesky(link: str) -> str:
@@ -62,18 +156,6 @@ def handles(target) -> dict[str, str]:
         fits.MASTODON: _mastodon(links.get("mastodon", "")),
     }
     return {network: mention for network, mention in found.items() if mention}
-
-
-def storm_target_with_contact(storm_target_id: int) -> StormTarget | None:
-    return (
-        StormTarget.objects.select_related(
-            "target__representative__party",
-            "target__representative__constituency",
-            "target__organisation",
-        )
-        .filter(pk=storm_target_id)
-        .first()
-    )
 
 
 @dataclass(frozen=True)

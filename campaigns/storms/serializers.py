@@ -35,15 +35,20 @@ class CountsOutput(serializers.Serializer):
 
 
 class AssignmentOutput(serializers.Serializer):
-    angle = AngleOutput(allow_null=True)
+    angle = serializers.SerializerMethodField()
     starter = serializers.CharField()
     target = serializers.SerializerMethodField()
     mentions = serializers.DictField(child=serializers.CharField())
 
-    def get_target(self, assignment) -> dict | None:
-        if assignment.storm_target is None:
+    def get_angle(self, assignment) -> AngleOutput | None:
+        if assignment.angle_id is None:
             return None
-        return {"id": assignment.storm_target.pk, "name": assignment.target_name}
+        return {"id": assignment.angle_id, "prompt": assignment.prompt}
+
+    def get_target(self, assignment) -> dict | None:
+        if assignment.storm_target_id is None:
+            return None
+        return {"id": assignment.storm_target_id, "name": assignment.target_name}
 
 
 class StormDetailOutput(StormOutput):

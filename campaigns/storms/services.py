@@ -20,7 +20,6 @@ from campaigns.storms import fits, rotation, selectors, tasks
 from campaigns.storms.models import (
     POST_MAX,
     URL_MAX,
-    Angle,
     Phase,
     Pledge,
     Report,
@@ -51,52 +50,54 @@ class ConfirmationInvalid(ValidationError):
 
 @dataclass(frozen=True)
 class Assignment:
-    """What the rotation handed one supporter: an angle and its starter post, and a target
-    with its mention on each network (empty where it has no account)."""
+    """What the rotation handed one supporter: an angle (its prompt and starter post) and a
+    target with its mention on each network it has an account on."""
 
-    angle: Angle | None
-    starter: str
-    storm_target: StormTarget | None
-    mentions: dict[str, str] = field(default_factory=dict)
+    angle_id: int | None = None
+    prompt: str = ""
+    starter: str = ""
     starter_index: int = 0
+    storm_target_id: int | None = None
+    target_name: str = ""
+    mentions: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def target_name(self) -> str:
-        return self.storm_target.target.name if self.storm_target else ""
 
-
-def _hand_out(storm: Twitterstorm, number: int, slots=None) -> tuple[Angle | None, int, int | None]:
-    """Hand-out `number`'s angle, starter index and storm target id."""
-    angles = list(storm.angles.all())
+def _hand_out(snapshot, number: int, slots=None) -> tuple[int | None, int, int | None]:
+    """Hand-out `number`'s angle id, starter index and storm target id."""
+    angles = snapshot.angles
     angle = angles[number % len(angles)] if angles else None
     starter_index = (number // len(angles)) % len(angle.starters) if angle and angle.starters else 0
-    slot = rotation.pick(selectors.active_slots(storm) if slots is None else slots, number)
-    return angle, starter_index, slot.storm_target_id if slot else None
+    slot = rotation.pick(list(snapshot.slots if slots is None else slots), number)
+    return (angle.id if angle else None), starter_index, (slot.storm_target_id if slot else None)
 
 
-def _assignment(angle, starter_index, storm_target_id) -> Assignment:
-    storm_target = selectors.storm_target_with_contact(storm_target_id) if storm_target_id else None
-    starters = angle.starters if angle else []
+def _assignment(snapshot, angle_id, starter_index, storm_target_id) -> Assignment:
+    angle = next((a for a in snapshot.angles if a.id == angle_id), None)
+    target = snapshot.targets.get(storm_target_id)
+    starters = angle.starters if angle else ()
+    starter_index = starter_index if starter_index < len(starters) else 0
     return Assignment(
-        angle=angle,
-        starter=starters[starter_index] if starter_index < len(starters) else "",
-        storm_target=storm_target,
-        mentions=selectors.handles(storm_target.target) if storm_target else {},
-        starter_index=starter_index if starter_index < len(starters) else 0,
+        angle_id=angle.id if angle else None,
+        prompt=angle.prompt if angle else "",
+        starter=starters[starter_index] if starters else "",
+        starter_index=starter_index,
+        storm_target_id=target.storm_target_id if target else None,
+        target_name=target.name if target else "",
+        mentions=dict(target.mentions) if target else {},
     )
 
 
 def assignment_next(*, storm: Twitterstorm) -> Assignment:
-    """The next hand-out, for someone who has not pledged (each asks for a new one)."""
-    return _assignment(*_hand_out(storm, rotation.next_number(storm.pk)))
+    """The next hand-out, for someone who has not pledged (each asks for a new one): the
+    storm's snapshot from the cache and one counter increment, no table read."""
+    snapshot = selectors.storm_snapshot(storm)
+    return _assignment(snapshot, *_hand_out(snapshot, rotation.next_number(storm.pk)))
 
 
 def assignment_for_target(*, storm: Twitterstorm, storm_target_id: int | None) -> Assignment:
     """A hand-out aimed at one of the storm's targets (its mentions; no angle), or with no
     target when the id is None or not this storm's."""
-    if storm_target_id and storm.storm_targets.filter(pk=storm_target_id).exists():
-        return _assignment(None, 0, storm_target_id)
-    return _assignment(None, 0, None)
+    return _assignment(selectors.storm_snapshot(storm), None, 0, storm_target_id)
 
 
 def assignment_given(
@@ -104,11 +105,11 @@ def assignment_given(
 ) -> Assignment:
     """The hand-out a page was given earlier (carried in its form), if its angle and target
     are this storm's; a new hand-out otherwise."""
-    angle = storm.angles.filter(pk=angle_id).first() if angle_id else None
-    in_storm = storm_target_id and storm.storm_targets.filter(pk=storm_target_id).exists()
-    if angle is None or not in_storm:
+    snapshot = selectors.storm_snapshot(storm)
+    known = any(a.id == angle_id for a in snapshot.angles) and storm_target_id in snapshot.targets
+    if not known:
         return assignment_next(storm=storm)
-    return _assignment(angle, starter_index, storm_target_id)
+    return _assignment(snapshot, angle_id, starter_index, storm_target_id)
 
 
 def pledge_assignment(*, pledge: Pledge) -> Assignment:
@@ -117,19 +118,20 @@ def pledge_assignment(*, pledge: Pledge) -> Assignment:
     next in rotation, and an angle is handed out if there was none when they pledged;
     either is stored."""
     storm = pledge.storm
-    slots = selectors.active_slots(storm)
+    snapshot = selectors.storm_snapshot(storm)
     changes = {}
-    if pledge.storm_target_id not in {slot.storm_target_id for slot in slots}:
-        _, _, changes["storm_target_id"] = _hand_out(storm, rotation.next_number(storm.pk), slots)
-    if pledge.angle_id is None:
-        angle, changes["starter_index"], _ = _hand_out(storm, rotation.next_number(storm.pk), [])
-        changes["angle_id"] = angle.pk if angle else None
+    if pledge.storm_target_id not in {slot.storm_target_id for slot in snapshot.slots}:
+        _, _, changes["storm_target_id"] = _hand_out(snapshot, rotation.next_number(storm.pk))
+    if pledge.angle_id not in {angle.id for angle in snapshot.angles}:
+        changes["angle_id"], changes["starter_index"], _ = _hand_out(
+            snapshot, rotation.next_number(storm.pk), slots=()
+        )
+    changes = {k: v for k, v in changes.items() if getattr(pledge, k) != v}
     if changes:
         Pledge.objects.filter(pk=pledge.pk).update(**changes)
         for name, value in changes.items():
             setattr(pledge, name, value)
-    angle = Angle.objects.filter(pk=pledge.angle_id).first() if pledge.angle_id else None
-    return _assignment(angle, pledge.starter_index, pledge.storm_target_id)
+    return _assignment(snapshot, pledge.angle_id, pledge.starter_index, pledge.storm_target_id)
 
 
 # --- Pledging --------------------------------------------------------------------------
@@ -179,7 +181,8 @@ def pledge_by_email(*, storm: Twitterstorm, email: str, name: str = "") -> tuple
 
 
 def _pledge_store(*, storm, supporter, via) -> tuple[Pledge, bool]:
-    angle, starter_index, storm_target_id = _hand_out(storm, rotation.next_number(storm.pk))
+    snapshot = selectors.storm_snapshot(storm)
+    angle_id, starter_index, storm_target_id = _hand_out(snapshot, rotation.next_number(storm.pk))
     now = timezone.now()
     confirmed = via == Pledge.Via.ACCOUNT
     pledge = Pledge(
@@ -188,7 +191,7 @@ def _pledge_store(*, storm, supporter, via) -> tuple[Pledge, bool]:
         via=via,
         state=Pledge.State.CONFIRMED if confirmed else Pledge.State.AWAITING_CONFIRMATION,
         confirmed_at=now if confirmed else None,
-        angle=angle,
+        angle_id=angle_id,
         starter_index=starter_index,
         storm_target_id=storm_target_id,
     )

@@ -16,6 +16,7 @@ api_urlpatterns = [
     path("storms/confirm/", api.PledgeConfirm.as_view(), name="storm-pledge-confirm"),
     path("storms/<int:pk>/", api.StormDetail.as_view(), name="storm-detail"),
     path("storms/<int:pk>/counts/", api.StormCounts.as_view(), name="storm-counts"),
+    path("storms/<int:pk>/assignment/", api.StormAssignment.as_view(), name="storm-assignment"),
     path("storms/<int:pk>/pledges/", api.StormPledge.as_view(), name="storm-pledge"),
     path("storms/<int:pk>/reports/", api.StormReport.as_view(), name="storm-report"),
     path("storms/<int:pk>/posts/check/", api.PostCheck.as_view(), name="storm-post-check"),

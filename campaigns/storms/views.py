@@ -17,6 +17,7 @@ pledge or confirm. The platform never posts: every post is made by the supporter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaigns.storms import services
 from campaigns.storms.forms import MastodonForm, PledgeForm, PostForm, ReportForm
 from campaigns.storms.models import Phase, Pledge
-from campaigns.storms.selectors import published_storms, storm_counts, storm_results
+from campaigns.storms.selectors import (
+    published_storm,
+    published_storms,
+    storm_counts,
+    storm_results,
+)
 from core.forms import form_add_service_errors
 
 COOKIE = "storm-pledge-{pk}"
@@ -77,8 +83,8 @@ def _render(request, storm, *, status=200, pledge=None, **context):
         context["post_form"] = PostForm(
             initial={
                 "post": assignment.starter,
-                "storm_target": assignment.storm_target.pk if assignment.storm_target else None,
-                "angle": assignment.angle.pk if assignment.angle else None,
+                "storm_target": assignment.storm_target_id,
+                "angle": assignment.angle_id,
                 "starter_index": assignment.starter_index,
             }
         )
@@ -99,7 +105,9 @@ def _render(request, storm, *, status=200, pledge=None, **context):
 
 @require_http_methods(["GET", "POST"])
 def storm_page(request, slug):
-    storm = get_object_or_404(published_storms(), slug=slug)
+    storm = published_storm(slug=slug)
+    if storm is None:
+        raise Http404
     if request.method == "GET":
         return _render(request, storm)
     step = request.POST.get("step", "")

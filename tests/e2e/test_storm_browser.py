@@ -20,8 +20,10 @@ OWN_WORDS = "Nurse at Testford General for 11 years: members deserve a real choi
 
 def _travel(storm, *, started: timedelta, lasts=timedelta(hours=1)):
     """Move the storm so that it started `started` ago (negative: starts in that long)."""
-    starts = timezone.now() - started
-    Twitterstorm.objects.filter(pk=storm.pk).update(starts_at=starts, ends_at=starts + lasts)
+    storm = Twitterstorm.objects.get(pk=storm.pk)
+    storm.starts_at = timezone.now() - started
+    storm.ends_at = storm.starts_at + lasts
+    storm.save()  # as the admin saves it
 
 
 def _fits_the_phone(page):

@@ -171,3 +171,24 @@ def test_an_unknown_storm_is_a_json_404(client, db, path):
     response = client.get(path)
 
     assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_the_assignment_is_the_next_in_rotation_or_the_pledgers_own(
+    client, storm, django_assert_max_num_queries
+):
+    path = f"/api/v1/storms/{storm.pk}/assignment/"
+    before = client.get(path)
+    started(storm)
+
+    with django_assert_max_num_queries(5):
+        first = client.get(path).json()
+    handed = {client.get(path).json()["target"]["id"] for _ in range(6)}
+    client.force_login(UserFactory())
+    post(client, f"/api/v1/storms/{storm.pk}/pledges/", {})
+    own = {client.get(path).json()["target"]["id"] for _ in range(3)}
+
+    assert before.status_code == 400
+    assert "not on now" in before.json()["fields"]["non_field_errors"][0]
+    assert first["angle"]["prompt"] and first["starter"] and first["mentions"]["x"]
+    assert len(handed) == 3  # all three targets, in rotation
+    assert own == {Pledge.objects.get().storm_target_id}

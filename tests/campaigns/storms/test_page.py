@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from campaigns.storms.models import Pledge, Report
-from tests.factories import StormFactory, UserFactory
+from tests.factories import StormFactory, StormTargetFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -211,3 +211,46 @@ def test_an_unpublished_storm_is_not_found(client, db):
 
     assert client.get(_url(storm)).status_code == 404
     assert client.get(f"/api/v1/storms/{storm.pk}/").status_code == 404
+
+
+def test_a_storm_unpublished_or_whose_campaign_is_unpublished_goes_at_once(client, storm):
+    assert client.get(_url(storm)).status_code == 200  # now in the cache
+
+    storm.is_published = False
+    storm.save()
+    assert client.get(_url(storm)).status_code == 404
+    assert client.get(f"/api/v1/storms/{storm.pk}/").status_code == 404
+
+    storm.is_published = True
+    storm.save()
+    assert client.get(_url(storm)).status_code == 200
+    storm.campaign.is_published = False
+    storm.campaign.save()
+    assert client.get(_url(storm)).status_code == 404
+
+
+def test_a_renamed_storm_is_found_by_its_new_address_only(client, storm):
+    old = _url(storm)
+    assert client.get(old).status_code == 200
+
+    storm.slug = "renamed"
+    storm.save()
+
+    assert client.get(old).status_code == 404
+    assert client.get("/storms/renamed/").status_code == 200
+
+
+def test_the_page_during_the_storm_runs_a_fixed_number_of_queries(
+    client, storm, django_assert_max_num_queries
+):
+    now_during(storm)
+    client.get(_url(storm))  # the storm and its hand-outs into the cache
+    with django_assert_max_num_queries(1):  # the counts; the rest comes from the cache
+        client.get(_url(storm))
+    StormTargetFactory.create_batch(20, storm=storm)
+    client.get(_url(storm))
+
+    with django_assert_max_num_queries(1):
+        response = client.get(_url(storm))
+
+    assert response.status_code == 200 and "Aim at:" in _text(response)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns.storms import selectors, services
 from campaigns.storms.models import Pledge
+from campaigns.targets.services import target_status_set
 from tests.factories import UserFactory
 from volunteers.models import Supporter
 
@@ -82,9 +83,11 @@ def test_a_pledge_holds_a_hand_out(storm):
 
     assignment = services.pledge_assignment(pledge=pledge)
 
-    assert assignment.angle is not None and assignment.starter in assignment.angle.starters
-    assert assignment.storm_target.storm_id == storm.pk
-    mp = assignment.storm_target.target.representative
+    angle = storm.angles.get(pk=assignment.angle_id)
+    assert assignment.prompt == angle.prompt and assignment.starter in angle.starters
+    storm_target = storm.storm_targets.get(pk=assignment.storm_target_id)
+    assert assignment.target_name == storm_target.target.name
+    mp = storm_target.target.representative
     assert assignment.mentions["x"] == f"@{mp.x_handle}"
     assert assignment.mentions["bluesky"].endswith(".bsky.social")
     assert assignment.mentions["mastodon"].endswith("@mastodon.example")
@@ -94,14 +97,15 @@ def test_a_pledge_holds_a_hand_out(storm):
 
 def test_a_pledgers_target_that_reaches_the_goal_is_replaced(storm):
     pledge, _ = pledge_email(storm)
-    first = services.pledge_assignment(pledge=pledge).storm_target
-    first.target.status = "nominated"
-    first.target.save()
+    first = storm.storm_targets.get(pk=services.pledge_assignment(pledge=pledge).storm_target_id)
+    target_status_set(
+        target=first.target, status="nominated", source_url="https://example.org/news"
+    )
 
     now = services.pledge_assignment(pledge=Pledge.objects.get(pk=pledge.pk))
 
-    assert now.storm_target.pk != first.pk
-    assert Pledge.objects.get(pk=pledge.pk).storm_target_id == now.storm_target.pk
+    assert now.storm_target_id not in (None, first.pk)
+    assert Pledge.objects.get(pk=pledge.pk).storm_target_id == now.storm_target_id
 
 
 @pytest.mark.parametrize("email", ["", "not-an-email", "a@" + "b" * 260 + ".org"])
