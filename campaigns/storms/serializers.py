@@ -1,5 +1,6 @@
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.storms import fits
@@ -34,18 +35,25 @@ class CountsOutput(serializers.Serializer):
     reported = serializers.IntegerField()
 
 
+class TargetBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class AssignmentOutput(serializers.Serializer):
     angle = serializers.SerializerMethodField()
     starter = serializers.CharField()
     target = serializers.SerializerMethodField()
     mentions = serializers.DictField(child=serializers.CharField())
 
-    def get_angle(self, assignment) -> AngleOutput | None:
+    @extend_schema_field(AngleOutput(allow_null=True))
+    def get_angle(self, assignment):
         if assignment.angle_id is None:
             return None
         return {"id": assignment.angle_id, "prompt": assignment.prompt}
 
-    def get_target(self, assignment) -> dict | None:
+    @extend_schema_field(TargetBriefOutput(allow_null=True))
+    def get_target(self, assignment):
         if assignment.storm_target_id is None:
             return None
         return {"id": assignment.storm_target_id, "name": assignment.target_name}
@@ -58,10 +66,12 @@ class StormDetailOutput(StormOutput):
     counts = serializers.SerializerMethodField()
     assignment = serializers.SerializerMethodField()
 
-    def get_counts(self, storm) -> CountsOutput:
+    @extend_schema_field(CountsOutput)
+    def get_counts(self, storm):
         return CountsOutput(self.context["counts"]).data
 
-    def get_assignment(self, storm) -> dict | None:
+    @extend_schema_field(AssignmentOutput(allow_null=True))
+    def get_assignment(self, storm):
         assignment = self.context.get("assignment")
         return AssignmentOutput(assignment).data if assignment is not None else None
 

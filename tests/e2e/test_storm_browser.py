@@ -8,9 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from campaigns.storms import services
 from campaigns.storms.models import Report, Twitterstorm
-from tests.factories import AngleFactory, StormFactory, StormTargetFactory
+from tests.factories import AngleFactory, StormFactory, StormTargetFactory, UserFactory
 from tests.harness.smtp import links_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp]
@@ -36,6 +38,7 @@ def test_pledge_post_in_your_own_words_and_report(page, live_server, smtp_sink, 
     AngleFactory(storm=storm, prompt="What the NHS means to you", starter="The NHS saved me.")
     StormTargetFactory(storm=storm, target__representative__x_handle="JaneMemberMP")
     url = f"/storms/{storm.slug}/"
+    other, _ = services.pledge_by_account(storm=storm, user=UserFactory())  # someone else
 
     # Before: the countdown, and a pledge by email.
     page.goto(url)
@@ -78,3 +81,7 @@ def test_pledge_post_in_your_own_words_and_report(page, live_server, smtp_sink, 
     _fits_the_phone(page)
     report = Report.objects.get()
     assert (report.network, report.post_url) == ("x", "https://x.com/jo/status/1")
+
+    # Someone else reports: the count on this page moves without a reload.
+    services.report_post(storm=Twitterstorm.objects.get(pk=storm.pk), pledge=other)
+    expect(page.locator('[data-storm-count="reported"]')).to_have_text("2", timeout=15_000)
