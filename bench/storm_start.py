@@ -7,7 +7,8 @@ On the production stack (gunicorn, PostgreSQL, Redis as the cache that holds the
 counter), against a storm that started a minute ago with ten equal targets:
 
 1. the limit: 64 closed-loop clients fetching one static file (served by WhiteNoise in the
-   same gunicorn), the most this stack answers;
+   same gunicorn), the most this stack answers; and a Django view that does nothing (the
+   favicon's redirect, through every middleware), the most any view can answer;
 2. the storm: 64 closed-loop clients each opening the storm page, then asking the API for
    their assignment, while 32 clients poll the counts every 2 s; then the page alone and
    the assignment alone, each with the pollers, for each one's own rate;
@@ -265,6 +266,10 @@ def main():
         static_tally, static_s = asyncio.run(
             closed_loop(port, [("static file", _get(static_path))], args.clients, args.seconds)
         )
+        log(f"a view that does nothing (the favicon redirect): {args.clients} clients")
+        floor_tally, floor_s = asyncio.run(
+            closed_loop(port, [("empty view", _get("/favicon.ico"))], args.clients, args.seconds)
+        )
         alone = {}
         for name, raw in (("page", page), ("assignment", assignment)):
             log(f"{name} alone: {args.clients} clients, {args.pollers} pollers")
@@ -293,7 +298,8 @@ def main():
         processes.stop_all()
 
     static_row, limit, _ = _row("static file", static_tally, static_s)
-    rows, alone_rows, verdicts = [static_row], [static_row], []
+    floor_row, _, _ = _row("empty view", floor_tally, floor_s, limit)
+    rows, alone_rows, verdicts = [static_row], [static_row, floor_row], []
     for name in ("page", "assignment", "counts"):
         row, _, _ = _row(name, storm_tally, storm_s, limit)
         rows.append(row)
