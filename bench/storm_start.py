@@ -107,10 +107,12 @@ def storm_create() -> dict:
     return {"id": storm.pk, "slug": storm.slug}
 
 
-def _get(path: str) -> bytes:
+def _get(path: str, accept: str = "text/html") -> bytes:
+    """A GET as a browser (a page, a static file) or an app (accept="application/json")
+    sends it: the API answers an Accept of text/html with its browsable HTML page."""
     return (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
-        "Accept: text/html,application/json\r\n\r\n"
+        f"Accept: {accept}\r\n\r\n"
     ).encode()
 
 
@@ -157,7 +159,7 @@ async def closed_loop(port, steps, clients, seconds, pollers=0, poll_path=None):
         await asyncio.sleep(offset)
         try:
             while time.perf_counter() < deadline:
-                await _timed(connection, tally, "counts", _get(poll_path))
+                await _timed(connection, tally, "counts", _get(poll_path, "application/json"))
                 await asyncio.sleep(2)
         finally:
             connection.close()
@@ -257,7 +259,7 @@ def main():
         )  # fmt: skip
         wait_for_http(port, 60)
         page = _get(f"/storms/{storm['slug']}/")
-        assignment = _get(f"/api/v1/storms/{storm['id']}/assignment/")
+        assignment = _get(f"/api/v1/storms/{storm['id']}/assignment/", "application/json")
         counts_path = f"/api/v1/storms/{storm['id']}/counts/"
         log("warming up")
         asyncio.run(closed_loop(port, [("page", page), ("assignment", assignment)], 8, 3))
