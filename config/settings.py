@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "campaigns.petitions",
     "campaigns.letters",
     "campaigns.storms",
+    "campaigns.events",
     "organiser",
 ]
 
@@ -264,6 +265,8 @@ CELERY_TASK_ROUTES = {
     "campaigns.petitions.tasks.*": {"queue": "petitions"},
     "campaigns.letters.tasks.*": {"queue": "letters"},
     "campaigns.storms.tasks.*": {"queue": "storms"},
+    "campaigns.events.tasks.offers_expire": {"queue": "celery"},
+    "campaigns.events.tasks.*": {"queue": "events"},
 }
 PETITION_PRESSURE_INTERVAL = env.float("PETITION_PRESSURE_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -295,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.letters.tasks.letters_follow_up",
         "schedule": 30 * 60.0,
         "options": {"expires": 15 * 60},
+    },
+    # Events: offers of freed places past their expiry go to the next in line.
+    "events-offers": {
+        "task": "campaigns.events.tasks.offers_expire",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
     },
     "letters-scrub": {
         "task": "campaigns.letters.tasks.letters_scrub",
@@ -433,6 +442,18 @@ LETTER_SENDING_STUCK_AFTER = env.int("LETTER_SENDING_STUCK_AFTER", default=60 * 
 STORM_STATUS_WEIGHTS = {"undecided": 2}
 STORM_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30
 STORM_CONFIRMATION_EMAILS = _limit("STORM_CONFIRMATION_EMAILS", "3/86400")
+
+# Events: a freed place is offered to the first waiting for EVENT_OFFER_HOURS hours, then
+# to the next; people cancel their own place until EVENT_CANCEL_CUTOFF_MINUTES before it
+# starts; an email sign-up waits for its link (EVENT_CONFIRMATION_MAX_AGE seconds), sent at
+# most EVENT_CONFIRMATION_EMAILS (count/seconds) times to one address; offer and cancel
+# links work for EVENT_LINK_MAX_AGE seconds.
+EVENT_OFFER_HOURS = env.int("EVENT_OFFER_HOURS", default=12)
+EVENT_CANCEL_CUTOFF_MINUTES = env.int("EVENT_CANCEL_CUTOFF_MINUTES", default=60)
+EVENT_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7
+EVENT_CONFIRMATION_EMAILS = _limit("EVENT_CONFIRMATION_EMAILS", "3/86400")
+EVENT_LINK_MAX_AGE = 60 * 60 * 24 * 120
+EVENT_HOUSEKEEPING_BATCH = env.int("EVENT_HOUSEKEEPING_BATCH", default=500)
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

@@ -222,3 +222,34 @@ class StormTargetFactory(factory.django.DjangoModelFactory):
     storm = factory.SubFactory(StormFactory)
     target = factory.SubFactory(TargetFactory, campaign=factory.SelfAttribute("..storm.campaign"))
     weight = 1
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An approved public street stall in Testford."""
+
+    class Meta:
+        model = "events.Event"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    kind = "street_stall"
+    title = factory.Sequence(lambda n: f"Street stall {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    description = "Leaflets and conversations outside the library."
+    address = "Outside the library, High Street, Testford"
+    postcode = "ZA1 1AA"
+    latitude = 51.5
+    longitude = -0.12
+    host_name = "Sam Host"
+    host_email = "sam.host@example.org"
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    """A two-hour shift starting in two days, with ten places."""
+
+    class Meta:
+        model = "events.Shift"
+
+    event = factory.SubFactory(EventFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + timedelta(hours=2))
+    capacity = 10

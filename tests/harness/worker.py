@@ -17,7 +17,7 @@ from django.db import connections
 
 from tests.harness.services import redis_url, require
 
-WORKER_QUEUES = ["celery", "petitions", "letters", "storms"]  # as the Procfile's worker
+WORKER_QUEUES = ["celery", "petitions", "letters", "storms", "events"]  # as the Procfile's worker
 ROOT = Path(__file__).resolve().parents[2]
 
 

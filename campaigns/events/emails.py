@@ -1,0 +1,65 @@
+"""The emails of an RSVP: the link that confirms an email sign-up, the place (or the place
+in the waiting list) with its check-in code, and the offer of a freed place."""
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from campaigns.events.models import RSVP
+from volunteers.mail import Outcome, email_send
+
+
+def _when(shift) -> str:
+    starts = timezone.localtime(shift.starts_at)
+    ends = timezone.localtime(shift.ends_at)
+    return f"{starts:%A %-d %B}, {starts:%H:%M} to {ends:%H:%M} (UK time)"
+
+
+def _message(rsvp: RSVP, kind: str) -> EmailMessage | None:
+    from campaigns.events.services import rsvp_link
+
+    shift, event = rsvp.shift, rsvp.shift.event
+    when = _when(shift)
+    cancel = f"\n\nIf you can't come, cancel here so someone else can: {rsvp_link(rsvp, 'cancel')}"
+    if kind == "confirm" and rsvp.state == RSVP.State.AWAITING_CONFIRMATION:
+        subject = f"Confirm your place: {event.title}"
+        body = (
+            f"You signed up for {event.title}, {when}. To confirm it's you, follow this "
+            f"link:\n\n{rsvp_link(rsvp, 'confirm')}\n\nIf you did not sign up, ignore this email."
+        )
+    elif kind == "placed" and rsvp.state in (RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED):
+        subject = f"You're signed up: {event.title}"
+        body = (
+            f"You have a place at {event.title}, {when}.\n\nYour check-in code: {rsvp.code}\n"
+            "Show it (or say it) to the host when you arrive." + cancel
+        )
+    elif kind == "placed" and rsvp.state == RSVP.State.WAITING:
+        subject = f"You're on the waiting list: {event.title}"
+        body = (
+            f"{event.title}, {when}, is full, so you're on its waiting list. If a place "
+            "frees, we'll email you first come, first served." + cancel
+        )
+    elif kind == "offer" and rsvp.state == RSVP.State.OFFERED:
+        expires = timezone.localtime(rsvp.offer_expires_at)
+        subject = f"A place has come free: {event.title}"
+        body = (
+            f"A place has come free at {event.title}, {when}. It's yours if you take it by "
+            f"{expires:%A %-d %B at %H:%M}:\n\n{rsvp_link(rsvp, 'accept')}\n\nAfter that "
+            "it goes to the next person waiting." + cancel
+        )
+    else:
+        return None
+    return EmailMessage(
+        subject=subject, body=f"Dear {rsvp.name},\n\n{body}\n\nGroundswell\n", to=[rsvp.email]
+    )
+
+
+def rsvp_email_send(*, rsvp_id: int, kind: str) -> bool:
+    """Send the RSVP's email of this kind if it still fits its state (an offer taken back,
+    a sign-up cancelled: nothing); True if the mail server took it."""
+    rsvp = RSVP.objects.select_related("shift__event").filter(pk=rsvp_id).first()
+    if rsvp is None or rsvp.supporter_id is None:
+        return False
+    message = _message(rsvp, kind)
+    if message is None:
+        return False
+    return email_send(message=message, source=f"events:{rsvp.shift.event_id}") is Outcome.SENT

@@ -1,0 +1,284 @@
+"""Every write of events' places: signing up (by account at once, by email once the link is
+followed), the waiting list, cancelling, offering a freed place to the first in line with
+an expiry, and accepting it. The page, the API, the admin and the tasks all come here.
+
+Capacity: a shift's places_taken changes only by one conditional UPDATE (take a place
+only below capacity) or by handing a freed place straight to the first waiting person
+(the count does not move), each inside the transaction that changes the RSVP; PostgreSQL
+re-checks the condition after waiting for the row lock, so however many sign up at once,
+exactly the capacity gets places and the rest wait.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns.events import tasks
+from campaigns.events.models import CODE_LENGTH, NAME_MAX, PHONE_MAX, RSVP, Event, Shift
+from core.db import insert_unless_exists
+from core.links import link_id, link_token
+from core.ratelimit import within_caps
+from volunteers.models import normalise_email
+from volunteers.services import supporter_get_or_create, supporter_link_user
+
+CONFIRM_SALT = "events.rsvp-confirm"
+OFFER_SALT = "events.rsvp-offer"
+CANCEL_SALT = "events.rsvp-cancel"
+RSVP_PATH = "/events/rsvp/{token}/{action}/"  # the page that confirms, accepts or cancels
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+EMAIL_MAX = 254
+
+HOLDS_A_PLACE = [RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED, RSVP.State.OFFERED]
+
+
+class LinkInvalid(ValidationError):
+    pass
+
+
+def _code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _one_line(value, *, field, label, limit, errors, required=True) -> str:
+    value = value if isinstance(value, str) else ""
+    if any(c in value for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        errors[field] = f"Your {label} must be on one line."
+        return ""
+    value = " ".join(value.split())
+    if required and not value:
+        errors[field] = f"Enter your {label}."
+    elif len(value) > limit:
+        errors[field] = f"Your {label} must be at most {limit} characters."
+    return value
+
+
+def _check_shift_open(shift: Shift) -> None:
+    event = shift.event
+    if event.state != Event.State.APPROVED:
+        raise ValidationError({NON_FIELD_ERRORS: "This event is not taking sign-ups."})
+    if shift.starts_at <= timezone.now():
+        raise ValidationError({NON_FIELD_ERRORS: "This shift has started: it takes no more."})
+
+
+def _take_place(shift_id: int) -> bool:
+    """Take one place on the shift if one is left: one conditional UPDATE."""
+    return bool(
+        Shift.objects.filter(pk=shift_id, places_taken__lt=F("capacity")).update(
+            places_taken=F("places_taken") + 1
+        )
+    )
+
+
+def _settle(rsvp: RSVP, now) -> None:
+    """An RSVP whose address is known to be its person's gets a place, or the waiting list;
+    the email saying which goes after commit."""
+    if _take_place(rsvp.shift_id):
+        rsvp.state = RSVP.State.SIGNED_UP
+    else:
+        rsvp.state, rsvp.waiting_since = RSVP.State.WAITING, now
+    RSVP.objects.filter(pk=rsvp.pk).update(
+        state=rsvp.state, waiting_since=rsvp.waiting_since, email_confirmed_at=now
+    )
+    rsvp.email_confirmed_at = now
+    tasks.rsvp_email_send.delay_on_commit(rsvp.pk, "placed")
+
+
+def rsvp_create(
+    *,
+    shift: Shift,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    share_contact: bool = False,
+    user=None,
+) -> tuple[RSVP, bool]:
+    """Sign up for a shift: with an account (its verified address) the place, or the waiting
+    list, is decided now; with a name and an email the RSVP waits for the emailed link
+    (rsvp_confirm), so nobody can take places in other people's names. Signing up again
+    returns the RSVP the person has (False: not new). ValidationError naming each bad field,
+    storing nothing; a non-field error for an event not approved or a shift started."""
+    _check_shift_open(shift)
+    errors: dict[str, str] = {}
+    name = _one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
+    phone = _one_line(
+        phone, field="phone", label="phone number", limit=PHONE_MAX, errors=errors, required=False
+    )
+    if phone and not all(c.isdigit() or c in "+ ()-" for c in phone):
+        errors["phone"] = "Enter a phone number with digits, spaces and + only."
+    if user is None:
+        email = normalise_email(email if isinstance(email, str) else "")
+        try:
+            if len(email) > EMAIL_MAX:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter a valid email address."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        if user is not None:
+            supporter = supporter_link_user(user=user)
+            email = supporter.email
+        else:
+            supporter, _ = supporter_get_or_create(email=email, name=name)
+        while True:
+            rsvp = RSVP(
+                shift=shift,
+                supporter=supporter,
+                name=name,
+                email=email,
+                phone=phone,
+                share_contact=bool(share_contact),
+                state=RSVP.State.AWAITING_CONFIRMATION,
+                code=_code(),
+            )
+            if insert_unless_exists(rsvp):
+                break
+            existing = (
+                RSVP.objects.filter(shift=shift, supporter=supporter)
+                .exclude(state=RSVP.State.CANCELLED)
+                .first()
+            )
+            if existing is not None:
+                return existing, False
+            # Otherwise its code was taken in this shift (one in a billion): draw again.
+        if user is not None:
+            _settle(rsvp, now)
+        elif _confirmation_allowed(email):
+            tasks.rsvp_email_send.delay_on_commit(rsvp.pk, "confirm")
+    return rsvp, True
+
+
+def _confirmation_allowed(email: str) -> bool:
+    key = f"events:confirm-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+    [allowed] = within_caps([key], settings.EVENT_CONFIRMATION_EMAILS)
+    return allowed
+
+
+def rsvp_link(rsvp: RSVP, action: str) -> str:
+    salt = {"confirm": CONFIRM_SALT, "accept": OFFER_SALT, "cancel": CANCEL_SALT}[action]
+    token = link_token(rsvp.pk, salt=salt)
+    return settings.SITE_URL.rstrip("/") + RSVP_PATH.format(token=token, action=action)
+
+
+def _rsvp_from(token: str, *, salt: str, max_age: int) -> RSVP:
+    pk = link_id(
+        token,
+        salt=salt,
+        max_age=max_age,
+        expired="This link has expired.",
+        error=LinkInvalid,
+    )
+    rsvp = RSVP.objects.select_for_update().select_related("shift__event").filter(pk=pk).first()
+    if rsvp is None:
+        raise LinkInvalid({"token": "This sign-up no longer exists."})
+    return rsvp
+
+
+def rsvp_confirm(*, token: str) -> RSVP:
+    """The emailed link of an email sign-up: a place if one is left, else the waiting list.
+    Safe to follow twice. LinkInvalid for a bad or expired link, or a shift started."""
+    with transaction.atomic():
+        rsvp = _rsvp_from(token, salt=CONFIRM_SALT, max_age=settings.EVENT_CONFIRMATION_MAX_AGE)
+        if rsvp.state == RSVP.State.AWAITING_CONFIRMATION:
+            if rsvp.shift.starts_at <= timezone.now():
+                raise LinkInvalid({"token": "This shift has started: it takes no more."})
+            _settle(rsvp, timezone.now())
+    return rsvp
+
+
+def rsvp_cancel(*, rsvp: RSVP) -> bool:
+    """Its person cancels, until EVENT_CANCEL_CUTOFF_MINUTES before the shift starts. A
+    place it held passes straight to the first on the waiting list, as an offer (or is
+    freed if nobody waits). True if this call cancelled it. ValidationError past the
+    cutoff."""
+    cutoff = rsvp.shift.starts_at - timedelta(minutes=settings.EVENT_CANCEL_CUTOFF_MINUTES)
+    if timezone.now() > cutoff:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: "It is too close to the start to cancel here: please tell the host."}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        locked = RSVP.objects.select_for_update().get(pk=rsvp.pk)
+        cancellable = [*HOLDS_A_PLACE, RSVP.State.WAITING, RSVP.State.AWAITING_CONFIRMATION]
+        cancelled = locked.state in cancellable
+        if cancelled:
+            RSVP.objects.filter(pk=rsvp.pk).update(state=RSVP.State.CANCELLED, cancelled_at=now)
+            if locked.state in HOLDS_A_PLACE:
+                _place_freed(rsvp.shift_id, now)
+    if cancelled:
+        rsvp.state, rsvp.cancelled_at = RSVP.State.CANCELLED, now
+    return cancelled
+
+
+def rsvp_cancel_by_token(*, token: str) -> RSVP:
+    with transaction.atomic():
+        rsvp = _rsvp_from(token, salt=CANCEL_SALT, max_age=settings.EVENT_LINK_MAX_AGE)
+        rsvp_cancel(rsvp=rsvp)
+    return rsvp
+
+
+def _place_freed(shift_id: int, now) -> None:
+    """Inside the transaction that freed a place: offer it to the first waiting (the place
+    passes to the offer, places_taken does not move), or give it back to the shift."""
+    first = (
+        RSVP.objects.select_for_update(skip_locked=True)
+        .filter(shift_id=shift_id, state=RSVP.State.WAITING)
+        .order_by("waiting_since", "pk")
+        .first()
+    )
+    if first is None:
+        Shift.objects.filter(pk=shift_id, places_taken__gt=0).update(
+            places_taken=F("places_taken") - 1
+        )
+        return
+    expires = now + timedelta(hours=settings.EVENT_OFFER_HOURS)
+    RSVP.objects.filter(pk=first.pk).update(
+        state=RSVP.State.OFFERED, offered_at=now, offer_expires_at=expires
+    )
+    tasks.rsvp_email_send.delay_on_commit(first.pk, "offer")
+
+
+def rsvp_offer_accept(*, token: str) -> RSVP:
+    """The emailed offer of a freed place, taken before it expires: signed up. Safe to
+    follow twice. LinkInvalid for a bad link, or an offer expired or withdrawn."""
+    with transaction.atomic():
+        rsvp = _rsvp_from(token, salt=OFFER_SALT, max_age=settings.EVENT_LINK_MAX_AGE)
+        if rsvp.state == RSVP.State.OFFERED:
+            if rsvp.offer_expires_at and rsvp.offer_expires_at <= timezone.now():
+                raise LinkInvalid({"token": "This offer has expired, and the place went on."})
+            RSVP.objects.filter(pk=rsvp.pk).update(state=RSVP.State.SIGNED_UP)
+            rsvp.state = RSVP.State.SIGNED_UP
+            tasks.rsvp_email_send.delay_on_commit(rsvp.pk, "placed")
+        elif rsvp.state not in (RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED):
+            raise LinkInvalid({"token": "This offer is no longer open."})
+    return rsvp
+
+
+def offers_expire(*, limit: int | None = None) -> int:
+    """Offers past their expiry are withdrawn (the RSVP is cancelled) and each place is
+    offered to the next in line, or given back: at most `limit` (EVENT_HOUSEKEEPING_BATCH)
+    a run, each in its own transaction. Returns how many expired. Safe to run twice."""
+    now = timezone.now()
+    due = list(
+        RSVP.objects.filter(state=RSVP.State.OFFERED, offer_expires_at__lte=now)
+        .order_by("offer_expires_at")
+        .values_list("pk", "shift_id")[: limit or settings.EVENT_HOUSEKEEPING_BATCH]
+    )
+    expired = 0
+    for pk, shift_id in due:
+        with transaction.atomic():
+            if RSVP.objects.filter(pk=pk, state=RSVP.State.OFFERED).update(
+                state=RSVP.State.CANCELLED, cancelled_at=now
+            ):
+                expired += 1
+                _place_freed(shift_id, now)
+    return expired
