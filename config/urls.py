@@ -64,6 +64,7 @@ urlpatterns = [
     path("petitions/", include("campaigns.petitions.urls")),
     path("letters/", include("campaigns.letters.urls")),
     path("storms/", include("campaigns.storms.urls")),
+    path("events/", include("campaigns.events.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # allauth's page for its headless API's specification loads Redoc from a CDN, which the

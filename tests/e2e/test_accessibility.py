@@ -332,6 +332,70 @@ def open_storm_mastodon_with_errors(page, campaign, petition):
     page.goto(f"/storms/{_storm(campaign).slug}/mastodon/?server=not+a+server&text=Hi")
 
 
+def _event(campaign):
+    from tests.factories import EventFactory, ShiftFactory
+
+    event = EventFactory(campaign=campaign, title="Stall outside the library")
+    ShiftFactory(event=event, capacity=5)
+    ShiftFactory(event=event, capacity=1, places_taken=1)  # full: the waiting list
+    return event
+
+
+def open_events(page, campaign, petition):
+    _event(campaign)
+    page.goto("/events/")
+
+
+def open_events_near_with_errors(page, campaign, petition):
+    _event(campaign)
+    page.goto("/events/?near=nowhere")
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_events_near(page, campaign, petition):
+    from volunteers.models import PostcodeFallback
+
+    PostcodeFallback.objects.filter(code="ZA1 1AA").update(latitude=51.5, longitude=-0.1)
+    _event(campaign)
+    page.goto("/events/?near=ZA1+1AA&within_km=25")
+    page.get_by_text("km away").first.wait_for()
+
+
+def open_event(page, campaign, petition):
+    page.goto(f"/events/{_event(campaign).slug}/")
+
+
+def open_event_sign_up_with_errors(page, campaign, petition):
+    open_event(page, campaign, petition)
+    page.locator("form").nth(0).get_by_label("Your email address").fill("jo@")
+    page.locator("form").nth(0).get_by_label("Your name").fill("Jo")
+    page.get_by_role("button", name="Sign up").first.click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_event_signed_up(page, campaign, petition):
+    from campaigns.events import services as events
+
+    shift = _event(campaign).shifts.first()
+    rsvp, _ = events.rsvp_create(shift=shift, name="Jo", email="jo@example.org")
+    page.goto("/" + events.rsvp_link(rsvp, "confirm").split("://", 1)[1].split("/", 1)[1])
+    page.get_by_role("heading", name="You're signed up").wait_for()
+
+
+def open_event_cancel(page, campaign, petition):
+    from campaigns.events import services as events
+
+    shift = _event(campaign).shifts.first()
+    rsvp, _ = events.rsvp_create(shift=shift, name="Jo", email="jo@example.org")
+    path = "/" + events.rsvp_link(rsvp, "cancel").split("://", 1)[1].split("/", 1)[1]
+    page.goto(path)
+    page.get_by_role("button", name="Cancel my place").wait_for()
+
+
+def open_event_link_broken(page, campaign, petition):
+    page.goto("/events/rsvp/not-a-real-token/confirm/")
+
+
 PAGES = [
     open_home,
     open_tally,
@@ -371,6 +435,14 @@ PAGES = [
     open_storm_confirmed,
     open_storm_confirm_broken_link,
     open_storm_mastodon_with_errors,
+    open_events,
+    open_events_near_with_errors,
+    open_events_near,
+    open_event,
+    open_event_sign_up_with_errors,
+    open_event_signed_up,
+    open_event_cancel,
+    open_event_link_broken,
 ]
 
 

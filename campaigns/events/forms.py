@@ -1,0 +1,65 @@
+"""The events pages' forms: the list's filters and a sign-up. services.py decides what a
+sign-up may be; these bound what the page reads."""
+
+from django import forms
+
+from campaigns.events.models import NAME_MAX, PHONE_MAX, Event
+from volunteers.places import MAX_INPUT_LENGTH
+
+DISTANCES = [("", "Any distance"), ("5", "Within 5 km"), ("10", "Within 10 km"),
+             ("25", "Within 25 km"), ("50", "Within 50 km")]  # fmt: skip
+
+
+class EventFilterForm(forms.Form):
+    near = forms.CharField(
+        max_length=MAX_INPUT_LENGTH,
+        required=False,
+        label="Near postcode",
+        help_text="The nearest first, with how far each is.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}
+        ),
+    )
+    within_km = forms.ChoiceField(choices=DISTANCES, required=False, label="How far")
+    kind = forms.ChoiceField(
+        choices=[("", "Any kind"), *Event.Kind.choices], required=False, label="Kind"
+    )
+    starts_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    starts_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(
+        max_length=NAME_MAX,
+        label="Your name",
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Your email address",
+        error_messages={"required": "Enter your email address."},
+        help_text="We'll email you a link to confirm your place.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    phone = forms.CharField(
+        max_length=PHONE_MAX,
+        required=False,
+        label="Your phone number (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    share_contact = forms.BooleanField(
+        required=False,
+        label="The host may see my email and phone number, to reach me about this event",
+    )
+    shift = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, signed_in=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if signed_in:  # the account's name and verified address
+            del self.fields["email"]
+            self.fields["name"].required = False

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from campaigns.events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.events_list, name="list"),
+    # The emailed links: services.RSVP_PATH.
+    path("rsvp/<str:token>/<str:action>/", views.rsvp_link_page, name="rsvp"),
+    path("<slug:slug>/", views.event_page, name="event"),
+]
