@@ -26,6 +26,7 @@ from core.db import insert_unless_exists
 from core.links import link_id, link_token
 from core.ratelimit import within_caps
 from volunteers.models import normalise_email
+from volunteers.places import PlaceError, place_for_postcode
 from volunteers.services import supporter_get_or_create, supporter_link_user
 
 CONFIRM_SALT = "events.rsvp-confirm"
@@ -40,6 +41,27 @@ HOLDS_A_PLACE = [RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED, RSVP.State.OFFERED]
 
 class LinkInvalid(ValidationError):
     pass
+
+
+def event_place_resolve(*, event: Event) -> None:
+    """Set the event's location from its postcode (normalised, with latitude, longitude and
+    constituency), or clear it for an event with no postcode. ValidationError({"postcode"})
+    with the look-up's own message for one that cannot be found; nothing is saved here."""
+    if not event.postcode.strip():
+        event.postcode, event.latitude, event.longitude, event.constituency_code = (
+            "",
+            None,
+            None,
+            "",
+        )
+        return
+    try:
+        place = place_for_postcode(event.postcode)
+    except PlaceError as error:
+        raise ValidationError({"postcode": error.message}) from None
+    event.postcode = place.postcode
+    event.latitude, event.longitude = place.latitude, place.longitude
+    event.constituency_code = place.constituency_code
 
 
 def _code() -> str:

@@ -1,0 +1,111 @@
+"""Organisers schedule events here: the event (its postcode resolved to a location when
+saved, through services.event_place_resolve) with its shifts, and each shift's sign-ups.
+Events under their minimum attendance or without a host contact are flagged in the list."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+
+from campaigns.events import services
+from campaigns.events.models import HOLDING_STATES, RSVP, Event, Shift
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 1
+    fields = ["starts_at", "ends_at", "capacity", "places_taken"]
+    readonly_fields = ["places_taken"]
+
+
+class EventForm(forms.ModelForm):
+    online_url = forms.URLField(
+        required=False, max_length=500, assume_scheme="https", label="Online link"
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "campaign",
+            "kind",
+            "title",
+            "slug",
+            "description",
+            "address",
+            "postcode",
+            "online_url",
+            "address_visibility",
+            "target",
+            "host_name",
+            "host_email",
+            "host_phone",
+            "min_attendance",
+            "max_attendance",
+            "state",
+            "decline_reason",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, url = cleaned.get("kind"), cleaned.get("online_url")
+        if kind == Event.Kind.ONLINE and not url:
+            self.add_error("online_url", "An online event needs its link.")
+        if kind and kind != Event.Kind.ONLINE and not cleaned.get("postcode"):
+            self.add_error("postcode", "Give the postcode of the event's address.")
+        if "postcode" in cleaned and not self.has_error("postcode"):
+            self.instance.postcode = cleaned["postcode"] or ""
+            try:
+                services.event_place_resolve(event=self.instance)
+            except ValidationError as error:
+                self.add_error("postcode", error.message_dict["postcode"])
+            else:
+                cleaned["postcode"] = self.instance.postcode
+        return cleaned
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventForm
+    inlines = [ShiftInline]
+    list_display = ["title", "kind", "state", "campaign", "signed_up", "flags"]
+    list_filter = ["state", "kind", "campaign"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "slug", "postcode"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("campaign")
+            .annotate(
+                holding=Count("shifts__rsvps", filter=Q(shifts__rsvps__state__in=HOLDING_STATES))
+            )
+        )
+
+    @admin.display(description="Signed up", ordering="holding")
+    def signed_up(self, event):
+        return event.holding
+
+    @admin.display(description="Needs attention")
+    def flags(self, event):
+        found = []
+        if event.holding < event.min_attendance:
+            found.append(f"under its minimum of {event.min_attendance}")
+        if not (event.host_email or event.host_phone):
+            found.append("no host contact")
+        return "; ".join(found) or "-"
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    list_display = ["name", "shift", "state", "created_at", "checked_in_at"]
+    list_filter = ["state", "shift__event"]
+    list_select_related = ["shift__event"]
+    search_fields = ["name", "email", "code"]
+    readonly_fields = [f.name for f in RSVP._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
