@@ -6,13 +6,14 @@ place or cancel (cancelling asks first: mail scanners open every link)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns.events import selectors, services
+from campaigns.events import calendars, selectors, services
 from campaigns.events.forms import EventFilterForm, SignUpForm
 from campaigns.events.models import RSVP
+from campaigns.targets.models import Campaign
 from core.forms import form_add_service_errors
 from volunteers.places import PlaceError, place_for_postcode
 
@@ -167,3 +168,26 @@ def rsvp_link_page(request, token, action):
         {"action": action, "rsvp": rsvp, "event": rsvp.shift.event, "shift": rsvp.shift},
     )
     return response if action == "cancel" else _remember(request, response, rsvp)
+
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+@require_GET
+def event_ics(request, slug):
+    event = selectors.event_with_shifts(slug)
+    if event is None:
+        raise Http404
+    response = HttpResponse(calendars.event_calendar(event), content_type=CALENDAR)
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_GET
+def campaign_feed(request, campaign_slug):
+    campaign = Campaign.objects.filter(slug=campaign_slug, is_published=True).first()
+    if campaign is None:
+        raise Http404
+    response = HttpResponse(calendars.campaign_feed(campaign), content_type=CALENDAR)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
