@@ -1,7 +1,12 @@
 """The emails of an RSVP: the link that confirms an email sign-up, the place (or the place
 in the waiting list) with its check-in code, and the offer of a freed place."""
 
+import io
+
+import segno
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.events.models import RSVP
@@ -30,7 +35,7 @@ def _message(rsvp: RSVP, kind: str) -> EmailMessage | None:
         subject = f"You're signed up: {event.title}"
         body = (
             f"You have a place at {event.title}, {when}.\n\nYour check-in code: {rsvp.code}\n"
-            "Show it (or say it) to the host when you arrive." + cancel
+            "Show it (or the QR code attached) to the host when you arrive." + cancel
         )
     elif kind == "placed" and rsvp.state == RSVP.State.WAITING:
         subject = f"You're on the waiting list: {event.title}"
@@ -48,9 +53,26 @@ def _message(rsvp: RSVP, kind: str) -> EmailMessage | None:
         )
     else:
         return None
-    return EmailMessage(
+    message = EmailMessage(
         subject=subject, body=f"Dear {rsvp.name},\n\n{body}\n\nGroundswell\n", to=[rsvp.email]
     )
+    if kind == "placed" and rsvp.state in (RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED):
+        message.attach(f"check-in-{rsvp.code}.png", check_in_qr(rsvp), "image/png")
+    return message
+
+
+def check_in_url(rsvp: RSVP) -> str:
+    """The address the host's phone opens on scanning the code: the event's check-in page
+    with the code filled in."""
+    path = reverse("events:check-in", args=[rsvp.shift.event.slug])
+    return f"{settings.SITE_URL.rstrip('/')}{path}?code={rsvp.code}"
+
+
+def check_in_qr(rsvp: RSVP) -> bytes:
+    """The check-in address as a QR code, a PNG made here (segno: no network, no Pillow)."""
+    buffer = io.BytesIO()
+    segno.make(check_in_url(rsvp), error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()
 
 
 def rsvp_email_send(*, rsvp_id: int, kind: str) -> bool:

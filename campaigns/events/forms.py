@@ -2,6 +2,7 @@
 sign-up may be; these bound what the page reads."""
 
 from django import forms
+from django.utils import timezone
 
 from campaigns.events.models import NAME_MAX, PHONE_MAX, Event
 from volunteers.places import MAX_INPUT_LENGTH
@@ -63,3 +64,37 @@ class SignUpForm(forms.Form):
         if signed_in:  # the account's name and verified address
             del self.fields["email"]
             self.fields["name"].required = False
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label="Check-in code",
+        error_messages={"required": "Enter the code from their email."},
+        help_text="From their email, typed or scanned.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+
+
+class WalkInForm(forms.Form):
+    shift = forms.TypedChoiceField(coerce=int, label="Shift")
+    name = forms.CharField(
+        max_length=NAME_MAX, label="Their name", error_messages={"required": "Enter their name."}
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="Their email address",
+        error_messages={"required": "Enter their email address."},
+        widget=forms.EmailInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        required=False,
+        label="They agree that the campaign may email them about events",
+    )
+
+    def __init__(self, *args, shifts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].choices = [
+            (shift.pk, f"{timezone.localtime(shift.starts_at):%a %-d %b, %H:%M}")
+            for shift in shifts
+        ]

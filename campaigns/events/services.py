@@ -22,12 +22,14 @@ from django.utils import timezone
 
 from campaigns.events import tasks
 from campaigns.events.models import CODE_LENGTH, NAME_MAX, PHONE_MAX, RSVP, Event, Shift
+from campaigns.pressure.models import ActionKind
+from campaigns.pressure.services import Action, actions_record
 from core.db import insert_unless_exists
 from core.links import link_id, link_token
 from core.ratelimit import within_caps
 from volunteers.models import normalise_email
 from volunteers.places import PlaceError, place_for_postcode
-from volunteers.services import supporter_get_or_create, supporter_link_user
+from volunteers.services import consent_record, supporter_get_or_create, supporter_link_user
 
 CONFIRM_SALT = "events.rsvp-confirm"
 OFFER_SALT = "events.rsvp-offer"
@@ -304,3 +306,131 @@ def offers_expire(*, limit: int | None = None) -> int:
                 expired += 1
                 _place_freed(shift_id, now)
     return expired
+
+
+# --- On the day -----------------------------------------------------------------------------
+
+
+def check_in_allowed(*, event: Event, user) -> bool:
+    """The event's host (by their account) and organisers who may change RSVPs."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm("events.change_rsvp"):
+        return True
+    return event.host_id is not None and event.host.user_id == user.pk
+
+
+def check_in_by_code(*, event: Event, code: str) -> RSVP:
+    """Check in the person whose code this is (typed, in any case, or from their QR):
+    ATTENDED now, once; attending an event aimed at a target is an action against it.
+    ValidationError({"code"}) for a code of no place at this event."""
+    code = "".join((code if isinstance(code, str) else "").split()).upper()
+    with transaction.atomic():
+        rsvp = (
+            RSVP.objects.select_for_update()
+            .select_related("shift")
+            .filter(shift__event=event, code=code, state__in=[*HOLDS_A_PLACE, RSVP.State.ATTENDED])
+            .exclude(state=RSVP.State.OFFERED)
+            .order_by("-pk")
+            .first()
+        )
+        if rsvp is None:
+            raise ValidationError(
+                {
+                    "code": "No place at this event has that code. Check it, or add them "
+                    "as a walk-in."
+                }
+            )
+        if rsvp.state != RSVP.State.ATTENDED:
+            now = timezone.now()
+            RSVP.objects.filter(pk=rsvp.pk).update(state=RSVP.State.ATTENDED, checked_in_at=now)
+            rsvp.state, rsvp.checked_in_at = RSVP.State.ATTENDED, now
+            _attendance_record(event, rsvp)
+    return rsvp
+
+
+def walk_in(*, shift: Shift, name: str, email: str, consent: bool) -> RSVP:
+    """Someone who came without signing up: checked in now, with their email and their
+    consent to hear from the campaign recorded. They take no place (the places are for
+    sign-ups). ValidationError naming each bad field; consent is required, since we keep
+    their email."""
+    errors: dict[str, str] = {}
+    name = _one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
+    email = normalise_email(email if isinstance(email, str) else "")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter a valid email address."
+    if not consent:
+        errors["consent"] = "Ask them whether we may keep their email to tell them about events."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        supporter, _ = supporter_get_or_create(email=email, name=name)
+        consent_record(
+            supporter=supporter,
+            purpose="events",
+            wording=WALK_IN_CONSENT,
+            source=f"events:walk-in:{shift.event_id}",
+        )
+        existing = (
+            RSVP.objects.filter(shift=shift, supporter=supporter)
+            .exclude(state=RSVP.State.CANCELLED)
+            .first()
+        )
+        if existing is not None:
+            return (
+                check_in_by_code(event=shift.event, code=existing.code)
+                if existing.state in HOLDS_A_PLACE
+                else existing
+            )
+        while True:
+            rsvp = RSVP(
+                shift=shift,
+                supporter=supporter,
+                name=name,
+                email=email,
+                state=RSVP.State.ATTENDED,
+                code=_code(),
+                email_confirmed_at=None,
+                checked_in_at=now,
+            )
+            if insert_unless_exists(rsvp):
+                break
+        _attendance_record(shift.event, rsvp)
+    return rsvp
+
+
+WALK_IN_CONSENT = "They agreed at the event that the campaign may email them about events."
+
+
+def no_shows_mark(*, shift: Shift) -> int:
+    """At the end: everyone still signed up or confirmed and not checked in is a no-show.
+    Only once the shift has started. Returns how many."""
+    if shift.starts_at > timezone.now():
+        raise ValidationError({NON_FIELD_ERRORS: "The shift hasn't started yet."})
+    return RSVP.objects.filter(
+        shift=shift, state__in=[RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED]
+    ).update(state=RSVP.State.NO_SHOW)
+
+
+ATTENDANCE_SOURCE = "events.rsvp"
+
+
+def _attendance_record(event: Event, rsvp: RSVP) -> None:
+    """Attending an event aimed at a target is an "attendance" action against it."""
+    if event.target_id is None:
+        return
+    actions_record(
+        kind=ActionKind.ATTENDANCE,
+        source=ATTENDANCE_SOURCE,
+        actions=[
+            Action(
+                target_id=event.target_id,
+                source_id=rsvp.pk,
+                supporter_id=rsvp.supporter_id,
+                occurred_at=rsvp.checked_in_at,
+            )
+        ],
+    )

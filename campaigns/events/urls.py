@@ -11,4 +11,5 @@ urlpatterns = [
     path("feed/<slug:campaign_slug>.ics", views.campaign_feed, name="feed"),
     path("<slug:slug>/", views.event_page, name="event"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="ics"),
+    path("<slug:slug>/check-in/", views.check_in_page, name="check-in"),
 ]

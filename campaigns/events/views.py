@@ -4,15 +4,17 @@ left and a sign-up per shift, and the emailed links that confirm a sign-up, take
 place or cancel (cancelling asks first: mail scanners open every link)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.events import calendars, selectors, services
-from campaigns.events.forms import EventFilterForm, SignUpForm
-from campaigns.events.models import RSVP
+from campaigns.events.forms import CheckInForm, EventFilterForm, SignUpForm, WalkInForm
+from campaigns.events.models import RSVP, Event
 from campaigns.targets.models import Campaign
 from core.forms import form_add_service_errors
 from volunteers.places import PlaceError, place_for_postcode
@@ -191,3 +193,70 @@ def campaign_feed(request, campaign_slug):
     response = HttpResponse(calendars.campaign_feed(campaign), content_type=CALENDAR)
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def check_in_page(request, slug):
+    """The host's (or an organiser's) check-in page, on a phone: a code typed or scanned
+    (the QR opens this page with ?code=), walk-ins with their email and consent, and
+    no-shows marked at the end."""
+    event = Event.objects.filter(slug=slug).select_related("host").first()
+    if event is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not services.check_in_allowed(event=event, user=request.user):
+        raise PermissionDenied
+    shifts = list(event.shifts.order_by("starts_at", "pk").prefetch_related("rsvps"))
+    code_form = CheckInForm(initial={"code": request.GET.get("code", "")})
+    walk_in_form, status = WalkInForm(shifts=shifts), 200
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step == "code":
+                code_form = CheckInForm(request.POST)
+                if code_form.is_valid():
+                    rsvp = services.check_in_by_code(
+                        event=event, code=code_form.cleaned_data["code"]
+                    )
+                    messages.success(request, f"Checked in: {rsvp.name} ({rsvp.code}).")
+                    return redirect("events:check-in", slug=event.slug)
+            elif step == "walk_in":
+                walk_in_form = WalkInForm(request.POST, shifts=shifts)
+                if walk_in_form.is_valid():
+                    shift = next(s for s in shifts if s.pk == walk_in_form.cleaned_data["shift"])
+                    shift.event = event
+                    data = walk_in_form.cleaned_data
+                    rsvp = services.walk_in(
+                        shift=shift, name=data["name"], email=data["email"], consent=data["consent"]
+                    )
+                    messages.success(request, f"Checked in: {rsvp.name} (walk-in).")
+                    return redirect("events:check-in", slug=event.slug)
+            elif step == "no_shows":
+                chosen = request.POST.get("shift", "")
+                shift = next((s for s in shifts if str(s.pk) == chosen), None)
+                if shift is None:
+                    raise Http404
+                marked = services.no_shows_mark(shift=shift)
+                messages.success(
+                    request, f"{marked} marked as no-show{'s' if marked != 1 else ''}."
+                )
+                return redirect("events:check-in", slug=event.slug)
+        except ValidationError as error:
+            if step == "no_shows":
+                messages.error(request, error.messages[0])
+                return redirect("events:check-in", slug=event.slug)
+            form_add_service_errors(code_form if step == "code" else walk_in_form, error)
+        status = 400
+    return render(
+        request,
+        "events/check_in.html",
+        {
+            "event": event,
+            "shifts": shifts,
+            "code_form": code_form,
+            "walk_in_form": walk_in_form,
+            "now": timezone.now(),
+        },
+        status=status,
+    )

@@ -392,6 +392,37 @@ def open_event_cancel(page, campaign, petition):
     page.get_by_role("button", name="Cancel my place").wait_for()
 
 
+def _signed_in(page, user):
+    """This browser signed in as `user` (a session made as the test client makes one)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.goto("/")
+    origin = page.url.rstrip("/")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}]
+    )
+
+
+def open_event_check_in(page, campaign, petition):
+    from tests.factories import OrganiserFactory
+
+    event = _event(campaign)
+    _signed_in(page, OrganiserFactory())
+    page.goto(f"/events/{event.slug}/check-in/")
+    page.get_by_role("heading", name="Check people in").wait_for()
+
+
+def open_event_check_in_with_errors(page, campaign, petition):
+    open_event_check_in(page, campaign, petition)
+    page.get_by_label("Check-in code").fill("NOPE99")
+    page.get_by_role("button", name="Check in", exact=True).click()
+    page.locator(".errorlist").first.wait_for()
+
+
 def open_event_link_broken(page, campaign, petition):
     page.goto("/events/rsvp/not-a-real-token/confirm/")
 
@@ -443,6 +474,8 @@ PAGES = [
     open_event_signed_up,
     open_event_cancel,
     open_event_link_broken,
+    open_event_check_in,
+    open_event_check_in_with_errors,
 ]
 
 
