@@ -24,6 +24,7 @@ from tests.factories import (
     StormTargetFactory,
     TargetFactory,
 )
+from tests.harness.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -392,26 +393,11 @@ def open_event_cancel(page, campaign, petition):
     page.get_by_role("button", name="Cancel my place").wait_for()
 
 
-def _signed_in(page, user):
-    """This browser signed in as `user` (a session made as the test client makes one)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    page.goto("/")
-    origin = page.url.rstrip("/")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}]
-    )
-
-
 def open_event_check_in(page, campaign, petition):
     from tests.factories import OrganiserFactory
 
     event = _event(campaign)
-    _signed_in(page, OrganiserFactory())
+    sign_in(page, OrganiserFactory())
     page.goto(f"/events/{event.slug}/check-in/")
     page.get_by_role("heading", name="Check people in").wait_for()
 
