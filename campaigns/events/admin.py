@@ -3,9 +3,10 @@ saved, through services.event_place_resolve) with its shifts, and each shift's s
 Events under their minimum attendance or without a host contact are flagged in the list."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 
 from campaigns.events import services
 from campaigns.events.models import HOLDING_STATES, RSVP, Event, Shift
@@ -63,10 +64,19 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="Emailed to the host.",
+    )
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
     inlines = [ShiftInline]
+    actions = ["approve", "decline"]
     list_display = ["title", "kind", "state", "campaign", "signed_up", "flags"]
     list_filter = ["state", "kind", "campaign"]
     prepopulated_fields = {"slug": ["title"]}
@@ -94,6 +104,29 @@ class EventAdmin(admin.ModelAdmin):
         if not (event.host_email or event.host_phone):
             found.append("no host contact")
         return "; ".join(found) or "-"
+
+    @admin.action(description="Approve proposed events (open for sign-ups)", permissions=["change"])
+    def approve(self, request, queryset):
+        approved = sum(services.event_approve(event=event) for event in queryset)
+        self.message_user(request, f"{approved} approved; the hosts are told.", messages.SUCCESS)
+
+    @admin.action(description="Decline proposed events, with a reason", permissions=["change"])
+    def decline(self, request, queryset):
+        form = DeclineForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            declined = sum(
+                services.event_decline(event=event, reason=form.cleaned_data["reason"])
+                for event in queryset
+            )
+            self.message_user(
+                request, f"{declined} declined; the hosts are told.", messages.SUCCESS
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/events/event/decline.html",
+            {**self.admin_site.each_context(request), "events": queryset, "form": form},
+        )
 
 
 @admin.register(RSVP)

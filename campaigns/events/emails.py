@@ -85,3 +85,35 @@ def rsvp_email_send(*, rsvp_id: int, kind: str) -> bool:
     if message is None:
         return False
     return email_send(message=message, source=f"events:{rsvp.shift.event_id}") is Outcome.SENT
+
+
+def host_email_send(*, event_id: int) -> bool:
+    """Tell the host of a proposed event that it was approved (with its page) or declined
+    (with the reason); True if the mail server took it."""
+    from campaigns.events.models import Event
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or not event.host_email:
+        return False
+    if event.state == Event.State.APPROVED:
+        url = settings.SITE_URL.rstrip("/") + reverse("events:event", args=[event.slug])
+        subject, said = (
+            f"Your event is approved: {event.title}",
+            f"Your event is approved and open for sign-ups:\n\n{url}\n\nOn the day, check people "
+            "in from its check-in page: "
+            + settings.SITE_URL.rstrip("/")
+            + reverse("events:check-in", args=[event.slug]),
+        )
+    elif event.state == Event.State.DECLINED:
+        subject, said = (
+            f"Your event was not approved: {event.title}",
+            f"We read your proposed event and did not approve it:\n\n{event.decline_reason}",
+        )
+    else:
+        return False
+    message = EmailMessage(
+        subject=subject,
+        body=f"Dear {event.host_name},\n\n{said}\n\nGroundswell\n",
+        to=[event.host_email],
+    )
+    return email_send(message=message, source=f"events:{event.pk}") is Outcome.SENT

@@ -98,3 +98,65 @@ class WalkInForm(forms.Form):
             (shift.pk, f"{timezone.localtime(shift.starts_at):%a %-d %b, %H:%M}")
             for shift in shifts
         ]
+
+
+class ProposeForm(forms.Form):
+    """A volunteer's proposed event, with its one shift (times in UK time)."""
+
+    campaign = forms.ModelChoiceField(queryset=None, label="Campaign", empty_label=None)
+    kind = forms.ChoiceField(choices=Event.Kind.choices, label="Kind of event")
+    title = forms.CharField(
+        max_length=200, label="Title", error_messages={"required": "Give it a title."}
+    )
+    description = forms.CharField(
+        max_length=5000,
+        required=False,
+        label="What happens (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    address = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Address",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(max_length=MAX_INPUT_LENGTH, required=False, label="Postcode")
+    online_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label="Online link (for an online event)",
+    )
+    address_visibility = forms.ChoiceField(
+        choices=Event.AddressVisibility.choices,
+        initial=Event.AddressVisibility.ATTENDEES,
+        label="Who sees the address",
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts (UK time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"required": "Say when it starts."},
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends (UK time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"required": "Say when it ends."},
+    )
+    capacity = forms.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        label="How many can come",
+        error_messages={"required": "Say how many people can come."},
+    )
+    phone = forms.CharField(
+        max_length=PHONE_MAX,
+        required=False,
+        label="Your phone number, for organisers (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from campaigns.targets.models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.filter(is_published=True)

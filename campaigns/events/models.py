@@ -20,7 +20,7 @@ ADDRESS_MAX = 500
 NAME_MAX = 100
 PHONE_MAX = 30
 CODE_LENGTH = 6
-RESERVED_SLUGS = ["confirm", "rsvp", "feed"]
+RESERVED_SLUGS = ["confirm", "rsvp", "feed", "propose"]
 
 
 class Event(models.Model):

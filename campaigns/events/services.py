@@ -434,3 +434,109 @@ def _attendance_record(event: Event, rsvp: RSVP) -> None:
             )
         ],
     )
+
+
+# --- Volunteer-hosted events ------------------------------------------------------------------
+
+
+def event_propose(
+    *,
+    user,
+    campaign,
+    kind: str,
+    title: str,
+    description: str,
+    address: str,
+    postcode: str,
+    online_url: str,
+    address_visibility: str,
+    starts_at,
+    ends_at,
+    capacity: int,
+    phone: str = "",
+) -> Event:
+    """A signed-in volunteer proposes an event they will host, with its one shift: stored
+    PROPOSED, shown nowhere until an organiser approves it (event_approve). The volunteer is
+    its host (their account's name and address; the phone if they give it). ValidationError
+    naming each bad field, storing nothing."""
+    errors: dict[str, str] = {}
+    title = _one_line(title, field="title", label="event's title", limit=200, errors=errors)
+    phone = _one_line(
+        phone, field="phone", label="phone number", limit=PHONE_MAX, errors=errors, required=False
+    )
+    if kind not in Event.Kind.values:
+        errors["kind"] = "Choose what kind of event it is."
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = "It must end after it starts."
+    if starts_at and starts_at <= timezone.now():
+        errors["starts_at"] = "It must start in the future."
+    if not capacity or capacity < 1:
+        errors["capacity"] = "Say how many people can come."
+    event = Event(
+        campaign=campaign,
+        kind=kind,
+        title=title,
+        slug=_free_slug(title),
+        description=(description or "").strip(),
+        address=(address or "").strip(),
+        postcode=postcode or "",
+        online_url=(online_url or "").strip(),
+        address_visibility=address_visibility or Event.AddressVisibility.ATTENDEES,
+        state=Event.State.PROPOSED,
+        proposed_by=user,
+        host_name=user.name or user.email,
+        host_email=user.email,
+        host_phone=phone,
+    )
+    if kind == Event.Kind.ONLINE and not event.online_url:
+        errors["online_url"] = "An online event needs its link."
+    if kind and kind != Event.Kind.ONLINE:
+        if not event.address:
+            errors["address"] = "Give the event's address."
+        try:
+            event_place_resolve(event=event)
+            if not event.postcode:
+                errors["postcode"] = "Give the postcode of the event's address."
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        event.host = supporter_link_user(user=user)
+        event.save()
+        Shift.objects.create(event=event, starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    return event
+
+
+def _free_slug(title: str) -> str:
+    from django.utils.text import slugify
+
+    base = (slugify(title)[:40] or "event").strip("-")
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def event_approve(*, event: Event) -> bool:
+    """An organiser approves a proposed event: public from now; its host is told. True if
+    this call approved it."""
+    with transaction.atomic():
+        approved = Event.objects.filter(pk=event.pk, state=Event.State.PROPOSED).update(
+            state=Event.State.APPROVED, decline_reason=""
+        )
+        if approved:
+            tasks.event_host_email_send.delay_on_commit(event.pk)
+    return bool(approved)
+
+
+def event_decline(*, event: Event, reason: str) -> bool:
+    """An organiser declines a proposed event, saying why (its host is told). True if this
+    call declined it; ValidationError({"reason"}) for no reason."""
+    reason = " ".join((reason if isinstance(reason, str) else "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why: the host is told."})
+    with transaction.atomic():
+        declined = Event.objects.filter(pk=event.pk, state=Event.State.PROPOSED).update(
+            state=Event.State.DECLINED, decline_reason=reason[:500]
+        )
+        if declined:
+            tasks.event_host_email_send.delay_on_commit(event.pk)
+    return bool(declined)

@@ -25,3 +25,11 @@ def offers_expire() -> int:
     from campaigns.events import services
 
     return services.offers_expire()
+
+
+@shared_task(acks_late=True, **RETRY)
+def event_host_email_send(event_id: int) -> bool:
+    """Tell a proposed event's host it was approved, or declined and why."""
+    from campaigns.events import emails
+
+    return emails.host_email_send(event_id=event_id)

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns.events import calendars, selectors, services
-from campaigns.events.forms import CheckInForm, EventFilterForm, SignUpForm, WalkInForm
+from campaigns.events.forms import (
+    CheckInForm,
+    EventFilterForm,
+    ProposeForm,
+    SignUpForm,
+    WalkInForm,
+)
 from campaigns.events.models import RSVP, Event
 from campaigns.targets.models import Campaign
 from core.forms import form_add_service_errors
@@ -259,4 +265,27 @@ def check_in_page(request, slug):
             "now": timezone.now(),
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def propose_page(request):
+    """A signed-in volunteer proposes an event they will host; organisers approve it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = ProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_propose(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Thank you: your event is with our organisers. We'll email you when it's "
+                "approved and open for sign-ups.",
+            )
+            return redirect("events:list")
+    return render(
+        request, "events/propose.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -409,6 +409,21 @@ def open_event_check_in_with_errors(page, campaign, petition):
     page.locator(".errorlist").first.wait_for()
 
 
+def open_event_propose(page, campaign, petition):
+    from tests.factories import UserFactory
+
+    sign_in(page, UserFactory())
+    page.goto("/events/propose/")
+    page.get_by_role("heading", name="Host an event").wait_for()
+
+
+def open_event_propose_with_errors(page, campaign, petition):
+    open_event_propose(page, campaign, petition)
+    page.get_by_label("Title").fill("My stall")
+    page.get_by_role("button", name="Propose my event").click()
+    page.locator(".errorlist").first.wait_for()
+
+
 def open_event_link_broken(page, campaign, petition):
     page.goto("/events/rsvp/not-a-real-token/confirm/")
 
@@ -462,6 +477,8 @@ PAGES = [
     open_event_link_broken,
     open_event_check_in,
     open_event_check_in_with_errors,
+    open_event_propose,
+    open_event_propose_with_errors,
 ]
 
 
