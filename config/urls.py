@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+from campaigns.events import urls as events_urls
 from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
 from campaigns.storms import urls as storms_urls
@@ -55,6 +56,7 @@ api_v1 = [
     *petitions_urls.api_urlpatterns,
     *letters_urls.api_urlpatterns,
     *storms_urls.api_urlpatterns,
+    *events_urls.api_urlpatterns,
 ]
 
 urlpatterns = [

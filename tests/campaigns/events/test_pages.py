@@ -235,3 +235,39 @@ def test_a_proposed_event_is_not_found(client, db):
     event = ShiftFactory(event=EventFactory(state=Event.State.PROPOSED)).event
 
     assert client.get(f"/events/{event.slug}/").status_code == 404
+
+
+def test_the_list_and_the_api_with_5000_events_run_the_queries_of_a_few(
+    client, db, django_assert_max_num_queries
+):
+    from campaigns.events.models import Event, Shift
+
+    first = ShiftFactory().event
+    starts = timezone.now() + timedelta(days=3)
+
+    def queries(path, params):
+        with django_assert_max_num_queries(10) as counted:
+            response = client.get(path, params)
+        assert response.status_code == 200
+        return len(counted.captured_queries)
+
+    few = {path: queries(path, {"near": ""}) for path in ("/events/", "/api/v1/events/")}
+    events = Event.objects.bulk_create(
+        Event(
+            campaign=first.campaign,
+            kind="canvass",
+            title=f"Canvass {n}",
+            slug=f"canvass-{n}",
+            latitude=50 + n / 1000,
+            longitude=-1,
+        )
+        for n in range(5000)
+    )
+    Shift.objects.bulk_create(
+        Shift(event=event, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5)
+        for event in events
+    )
+
+    for path in ("/events/", "/api/v1/events/"):
+        assert queries(path, {"near": ""}) <= few[path]
+        assert queries(path, {"page": "3"}) <= few[path]
