@@ -2,14 +2,19 @@
 saved, through services.event_place_resolve) with its shifts, and each shift's sign-ups.
 Events under their minimum attendance or without a host contact are flagged in the list."""
 
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from campaigns.events import services
 from campaigns.events.models import HOLDING_STATES, RSVP, Event, Shift
+from core.cells import spreadsheet_safe
 
 
 class ShiftInline(admin.TabularInline):
@@ -76,8 +81,8 @@ class DeclineForm(forms.Form):
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
     inlines = [ShiftInline]
-    actions = ["approve", "decline"]
-    list_display = ["title", "kind", "state", "campaign", "signed_up", "flags"]
+    actions = ["approve", "decline", "export_rsvps"]
+    list_display = ["title", "kind", "state", "campaign", "signed_up", "attended", "flags"]
     list_filter = ["state", "kind", "campaign"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "slug", "postcode"]
@@ -88,13 +93,18 @@ class EventAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("campaign")
             .annotate(
-                holding=Count("shifts__rsvps", filter=Q(shifts__rsvps__state__in=HOLDING_STATES))
+                holding=Count("shifts__rsvps", filter=Q(shifts__rsvps__state__in=HOLDING_STATES)),
+                came=Count("shifts__rsvps", filter=Q(shifts__rsvps__state=RSVP.State.ATTENDED)),
             )
         )
 
     @admin.display(description="Signed up", ordering="holding")
     def signed_up(self, event):
         return event.holding
+
+    @admin.display(description="Attended", ordering="came")
+    def attended(self, event):
+        return event.came
 
     @admin.display(description="Needs attention")
     def flags(self, event):
@@ -104,6 +114,36 @@ class EventAdmin(admin.ModelAdmin):
         if not (event.host_email or event.host_phone):
             found.append("no host contact")
         return "; ".join(found) or "-"
+
+    @admin.action(description="Download the selected events' sign-ups (CSV)")
+    def export_rsvps(self, request, queryset):
+        """One row per sign-up: event, shift, name, state, check-in; email and phone only
+        where the person agreed they may be shared."""
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="event-sign-ups.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["event", "shift_starts_at", "name", "state", "checked_in_at", "email", "phone"]
+        )
+        rsvps = (
+            RSVP.objects.filter(shift__event__in=queryset)
+            .select_related("shift__event")
+            .order_by("shift__event_id", "shift__starts_at", "created_at", "pk")
+        )
+        for rsvp in rsvps:
+            shared = rsvp.share_contact
+            writer.writerow(
+                [
+                    spreadsheet_safe(rsvp.shift.event.title),
+                    timezone.localtime(rsvp.shift.starts_at).isoformat(),
+                    spreadsheet_safe(rsvp.name),
+                    rsvp.state,
+                    rsvp.checked_in_at.isoformat() if rsvp.checked_in_at else "",
+                    spreadsheet_safe(rsvp.email) if shared else "",
+                    spreadsheet_safe(rsvp.phone) if shared else "",
+                ]
+            )
+        return response
 
     @admin.action(description="Approve proposed events (open for sign-ups)", permissions=["change"])
     def approve(self, request, queryset):

@@ -13,6 +13,7 @@ from tests.factories import (
     OrganiserFactory,
     PostcodeFallbackFactory,
     ShiftFactory,
+    UserFactory,
 )
 
 
@@ -98,3 +99,38 @@ def test_the_list_flags_events_under_their_minimum_or_without_a_host_contact(cli
     page = client.get(reverse("admin:events_event_changelist")).content.decode()
 
     assert "under its minimum of 5" in page and "no host contact" in page
+
+
+def test_sign_ups_export_as_csv_with_contact_only_where_agreed_and_attendance_counted(client, db):
+    import csv
+    import io
+
+    from campaigns.events import services
+
+    shift = ShiftFactory(event=EventFactory(title="=HYPERLINK(1)"))
+    shares, _ = services.rsvp_create(
+        shift=shift, name="Shares", user=UserFactory(email="s@example.org"), share_contact=True
+    )
+    services.rsvp_create(shift=shift, name="Private", user=UserFactory(email="p@example.org"))
+    services.check_in_by_code(event=shift.event, code=shares.code)
+    client.force_login(OrganiserFactory())
+    url = reverse("admin:events_event_changelist")
+
+    listed = client.get(url).content.decode()
+    exported = client.post(url, {"action": "export_rsvps", "_selected_action": [shift.event.pk]})
+
+    assert '<td class="field-attended">1</td>' in listed
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert rows[0] == [
+        "event",
+        "shift_starts_at",
+        "name",
+        "state",
+        "checked_in_at",
+        "email",
+        "phone",
+    ]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["Shares"][5] == "s@example.org" and by_name["Shares"][3] == "attended"
+    assert by_name["Private"][5] == "" and "p@example.org" not in exported.content.decode()
+    assert by_name["Shares"][0] == "'=HYPERLINK(1)"
