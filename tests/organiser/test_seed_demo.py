@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaigns.events.models import Event, Shift
 from campaigns.petitions import services
 from campaigns.petitions.models import Petition, PetitionCount, Signature
 from campaigns.petitions.selectors import signatures_matching
@@ -46,6 +47,8 @@ def counts():
         Twitterstorm,
         Angle,
         StormTarget,
+        Event,
+        Shift,
     )
     return [model.objects.count() for model in models]
 
@@ -210,3 +213,16 @@ def test_the_demo_storm_counts_down_to_7pm_and_aims_at_undecided_and_leaning_mps
     assert statuses and statuses <= {"undecided", "leaning"}
     assert storm.angles.count() == 3
     assert f"/storms/{storm.slug}/" in printed
+
+
+def test_the_demo_events_are_listed_near_a_demo_postcode(client, settings):
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"  # never the internet
+    printed = seed()
+    postcode, _, _ = readme_demo_postcodes()[0]
+
+    page = client.get("/events/", {"near": postcode}).content.decode()
+
+    assert "Demo: street stall outside the library" in page and "km away" in page
+    assert "Demo: online phone bank" in page
+    assert "/events/" in printed
+    assert Shift.objects.filter(event__slug="demo-street-stall").count() == 2

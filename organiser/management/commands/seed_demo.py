@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from campaigns.events.models import Event, Shift
 from campaigns.letters.models import LetterCampaign
 from campaigns.petitions import services
 from campaigns.petitions.models import CountChange, Petition, Signature
@@ -48,6 +49,7 @@ CAMPAIGN_SLUG = "demo-nominations"
 LETTER_CAMPAIGN_SLUG = "demo-write-to-your-mp"
 PETITION_SLUG = "demo-put-our-candidate-on-the-ballot"
 STORM_SLUG = "demo-let-members-choose"
+EVENT_SLUGS = ("demo-street-stall", "demo-phone-bank")
 PETITION_SIGNERS = 1200
 SUPPORTERS = 2000
 VOLUNTEER_EVERY = 10  # one supporter in ten has a volunteer account
@@ -168,6 +170,7 @@ class Command(BaseCommand):
             petition = self._petition(rng, campaign, constituencies)
             letter_campaign = self._letter_campaign(campaign)
             storm = self._storm(campaign)
+            self._events(campaign, constituencies)
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
@@ -176,7 +179,8 @@ class Command(BaseCommand):
             f"demo postcodes such as {demo_outcode(1)} {DEMO_INCODES[0]} work offline; "
             f"petition at http://127.0.0.1:8000/petitions/{petition.slug}/; letters at "
             f"http://127.0.0.1:8000/letters/{letter_campaign.slug}/; a Twitterstorm at "
-            f"http://127.0.0.1:8000/storms/{storm.slug}/."
+            f"http://127.0.0.1:8000/storms/{storm.slug}/; events at "
+            "http://127.0.0.1:8000/events/."
         )
         if password:
             self.stdout.write(
@@ -450,6 +454,58 @@ class Command(BaseCommand):
             [StormTarget(storm=storm, target=target) for target in targets[:60]]
         )
         return storm
+
+    def _events(self, campaign, constituencies) -> None:
+        """Two approved events a week ahead, at the first demo constituency's centre: a
+        street stall with two shifts and an online phone bank; no sign-ups."""
+        if Event.objects.filter(slug__in=EVENT_SLUGS).exists():
+            return
+        place = _demo_place(constituencies[0])
+        starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        starts += timedelta(days=7)
+        stall = Event.objects.create(
+            campaign=campaign,
+            kind=Event.Kind.STREET_STALL,
+            title="Demo: street stall outside the library",
+            slug=EVENT_SLUGS[0],
+            description="Leaflets, a petition clipboard and conversations. (Demo event.)",
+            address="Outside the library, High Street",
+            postcode=place.postcode,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            constituency_code=place.constituency_code,
+            host_name="Demo Organiser",
+            host_email=ORGANISER_EMAIL,
+            min_attendance=4,
+        )
+        Shift.objects.bulk_create(
+            [
+                Shift(
+                    event=stall, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=6
+                ),
+                Shift(
+                    event=stall,
+                    starts_at=starts + timedelta(hours=2),
+                    ends_at=starts + timedelta(hours=4),
+                    capacity=6,
+                ),
+            ]
+        )
+        evening = starts.replace(hour=19)
+        bank = Event.objects.create(
+            campaign=campaign,
+            kind=Event.Kind.ONLINE,
+            title="Demo: online phone bank",
+            slug=EVENT_SLUGS[1],
+            description="Call members from home with our script. (Demo event.)",
+            online_url="https://meet.example.org/demo-phone-bank",
+            address_visibility=Event.AddressVisibility.ATTENDEES,
+            host_name="Demo Organiser",
+            host_email=ORGANISER_EMAIL,
+        )
+        Shift.objects.create(
+            event=bank, starts_at=evening, ends_at=evening + timedelta(hours=2), capacity=30
+        )
 
     def _petition(self, rng, campaign, constituencies) -> Petition:
         """An open petition signed (and confirmed) by a share of the demo supporters."""
