@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from campaigns.events import tasks
@@ -92,7 +92,15 @@ def _check_shift_open(shift: Shift) -> None:
 
 
 def _take_place(shift_id: int) -> bool:
-    """Take one place on the shift if one is left: one conditional UPDATE."""
+    """Take one place on the shift if one is left: one conditional UPDATE. For an event with
+    a max_attendance, its row is locked first and the places held on all its shifts are
+    counted under the lock, so the event's cap holds too."""
+    event = Event.objects.filter(shifts__pk=shift_id).values("pk", "max_attendance").first()
+    if event and event["max_attendance"] is not None:
+        Event.objects.select_for_update().filter(pk=event["pk"]).values_list("pk").first()
+        held = Shift.objects.filter(event_id=event["pk"]).aggregate(n=Sum("places_taken"))["n"]
+        if (held or 0) >= event["max_attendance"]:
+            return False
     return bool(
         Shift.objects.filter(pk=shift_id, places_taken__lt=F("capacity")).update(
             places_taken=F("places_taken") + 1

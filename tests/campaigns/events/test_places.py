@@ -198,3 +198,17 @@ def test_fifty_concurrent_sign_ups_for_ten_places_give_ten_places_and_forty_wait
     states = list(RSVP.objects.filter(shift=shift).values_list("state", flat=True))
     assert states.count("signed_up") == 10 and states.count("waiting") == 40
     assert Shift.objects.get(pk=shift.pk).places_taken == 10
+
+
+def test_an_events_maximum_attendance_holds_across_its_shifts(db):
+    event = EventFactory(max_attendance=3)
+    morning, afternoon = (
+        ShiftFactory(event=event, capacity=2),
+        ShiftFactory(event=event, capacity=2),
+    )
+
+    states = [confirmed(morning, n).state for n in range(2)]
+    states += [confirmed(afternoon, n).state for n in range(2, 4)]
+
+    assert states == ["signed_up", "signed_up", "signed_up", "waiting"]
+    assert sum(Shift.objects.filter(event=event).values_list("places_taken", flat=True)) == 3
