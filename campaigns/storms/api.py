@@ -13,7 +13,12 @@ from rest_framework.views import APIView
 
 from campaigns.storms import serializers, services
 from campaigns.storms.models import Phase, Pledge
-from campaigns.storms.selectors import published_storm, published_storms, storm_counts
+from campaigns.storms.selectors import (
+    published_storm,
+    published_storm_and_snapshot,
+    published_storms,
+    storm_counts,
+)
 
 EMAIL_PLEDGE_MESSAGE = "Thank you. Check your email and follow the link to confirm your pledge."
 
@@ -67,14 +72,16 @@ class StormAssignment(APIView):
 
     @extend_schema(responses=serializers.AssignmentOutput)
     def get(self, request, pk):
-        storm = _storm(pk)
+        storm, snapshot = published_storm_and_snapshot(pk)
+        if storm is None:
+            raise Http404
         if storm.phase() != Phase.DURING:
             raise ApiValidationError({"non_field_errors": ["The storm is not on now."]})
         pledge = _own_pledge(request, storm)
         assignment = (
             services.pledge_assignment(pledge=pledge)
             if pledge is not None
-            else services.assignment_next(storm=storm)
+            else services.assignment_next(storm=storm, snapshot=snapshot)
         )
         return Response(
             serializers.AssignmentOutput(assignment).data, headers={"Cache-Control": "no-store"}

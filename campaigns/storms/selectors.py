@@ -1,6 +1,7 @@
 """Reads of storms used by more than one caller: the published storms, the rotation's
 active targets, each target's handle on each network, and the counts."""
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -52,6 +53,17 @@ def published_storm(*, pk: int | None = None, slug: str | None = None) -> Twitte
     return storm
 
 
+def published_storm_and_snapshot(pk: int) -> tuple[Twitterstorm | None, "Snapshot | None"]:
+    """A published storm by id and its snapshot, in one round trip to the cache when both
+    are there (the hand-out's hot path)."""
+    keys = [STORM_KEY.format(storm_id=pk), SNAPSHOT_KEY.format(storm_id=pk)]
+    found = cache.get_many(keys)
+    storm = found.get(keys[0]) or published_storm(pk=pk)
+    if storm is None:
+        return None, None
+    return storm, storm_snapshot(storm, cached=found.get(keys[1]))
+
+
 def active_slots(storm: Twitterstorm) -> list[Slot]:
     """The storm's targets still in rotation, with their effective weights."""
     return list(storm_snapshot(storm).slots)
@@ -81,16 +93,18 @@ class Snapshot:
     angles: tuple[AngleBrief, ...]
     slots: tuple[Slot, ...]
     targets: dict[int, TargetBrief]
+    version: int = 0  # when it was read: a new one whenever something changed
 
 
 SNAPSHOT_KEY = "storms:snapshot:{storm_id}"
 SNAPSHOT_TTL = 300  # seconds; every change that matters forgets it at once (apps.py)
 
 
-def storm_snapshot(storm: Twitterstorm) -> Snapshot:
-    """The storm's snapshot from the cache, or read (two queries) and cached."""
+def storm_snapshot(storm: Twitterstorm, *, cached: Snapshot | None = None) -> Snapshot:
+    """The storm's snapshot from the cache (or `cached`, already fetched), or read (two
+    queries) and cached."""
     key = SNAPSHOT_KEY.format(storm_id=storm.pk)
-    found = cache.get(key)
+    found = cached if cached is not None else cache.get(key)
     if found is not None:
         return found
     angles = tuple(
@@ -110,7 +124,7 @@ def storm_snapshot(storm: Twitterstorm) -> Snapshot:
         if status not in goals:
             slots.append(Slot(row.pk, row.weight * factors.get(status, 1)))
         targets[row.pk] = TargetBrief(row.pk, row.target.name, handles(row.target))
-    snapshot = Snapshot(angles=angles, slots=tuple(slots), targets=targets)
+    snapshot = Snapshot(angles=angles, slots=tuple(slots), targets=targets, version=time.time_ns())
     cache.set(key, snapshot, SNAPSHOT_TTL)
     return snapshot
 

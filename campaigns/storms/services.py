@@ -87,10 +87,10 @@ def _assignment(snapshot, angle_id, starter_index, storm_target_id) -> Assignmen
     )
 
 
-def assignment_next(*, storm: Twitterstorm) -> Assignment:
+def assignment_next(*, storm: Twitterstorm, snapshot=None) -> Assignment:
     """The next hand-out, for someone who has not pledged (each asks for a new one): the
     storm's snapshot from the cache and one counter increment, no table read."""
-    snapshot = selectors.storm_snapshot(storm)
+    snapshot = snapshot or selectors.storm_snapshot(storm)
     return _assignment(snapshot, *_hand_out(snapshot, rotation.next_number(storm.pk)))
 
 

@@ -16,8 +16,9 @@ pledge or confirm. The platform never posts: every post is made by the supporter
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,6 +31,7 @@ from campaigns.storms.selectors import (
     published_storms,
     storm_counts,
     storm_results,
+    storm_snapshot,
 )
 from core.forms import form_add_service_errors
 
@@ -109,12 +111,14 @@ def storm_page(request, slug):
     if storm is None:
         raise Http404
     if request.method == "GET":
+        if request.GET.get("step") == "check":  # a GET: it stores nothing
+            return _check(request, storm, request.GET)
+        if not request.GET and not request.COOKIES and storm.phase() == Phase.DURING:
+            return _during_for_a_new_visitor(request, storm)
         return _render(request, storm)
     step = request.POST.get("step", "")
     if step == "pledge":
         return _pledge(request, storm)
-    if step == "check":
-        return _check(request, storm)
     if step == "report":
         return _report(request, storm)
     return _render(request, storm, status=400, error="Choose what to do from the page.")
@@ -146,12 +150,39 @@ def _pledge(request, storm):
     return redirect("storms:storm", slug=storm.slug)
 
 
-def _check(request, storm):
+PAGE_KEY = "storms:page:{storm}:{version}:{angle}:{starter}:{target}"
+PAGE_TTL = 30  # seconds: the counts in it may be this old (the page's script refreshes them)
+
+
+def _during_for_a_new_visitor(request, storm):
+    """The page during the storm for a visitor with no cookie at all (the storm's first
+    minute: people arriving from a link): not signed in, no pledge, no messages, no form
+    that needs a CSRF token. Its HTML depends only on the hand-out, so each hand-out's page
+    is rendered once and kept for PAGE_TTL seconds; the hand-out still comes from the
+    rotation, one counter increment each."""
+    snapshot = storm_snapshot(storm)
+    assignment = services.assignment_next(storm=storm, snapshot=snapshot)
+    key = PAGE_KEY.format(
+        storm=storm.pk,
+        version=snapshot.version,
+        angle=assignment.angle_id,
+        starter=assignment.starter_index,
+        target=assignment.storm_target_id,
+    )
+    html = cache.get(key)
+    if html is None:
+        response = _render(request, storm, assignment=assignment, new_visitor=True)
+        cache.set(key, response.content, PAGE_TTL)
+        return response
+    return HttpResponse(html)
+
+
+def _check(request, storm, data):
     if storm.phase() != Phase.DURING:
         return _render(request, storm, status=400, error="The storm is not on now.")
-    form = PostForm(request.POST)
+    form = PostForm(data)
     if not form.is_valid():
-        return _render(request, storm, status=400, post_form=form, **_given(storm, request.POST))
+        return _render(request, storm, status=400, post_form=form, **_given(storm, data))
     given = _given(storm, form.cleaned_data)
     assignment = given["assignment"]
     try:

@@ -114,7 +114,7 @@ def test_during_the_storm_a_post_is_checked_and_opens_each_network_with_it(clien
     target = re.search(r'name="storm_target" value="(\d+)"', page).group(1)
     angle = re.search(r'name="angle" value="(\d+)"', page).group(1)
 
-    response = client.post(
+    response = client.get(
         _url(storm),
         {
             "step": "check",
@@ -149,7 +149,7 @@ def test_the_unchanged_starter_gets_the_nudge(client, storm):
     )
     assert set(given) == {"storm_target", "angle", "starter_index"}
 
-    response = client.post(_url(storm), {"step": "check", "post": starter, **given})
+    response = client.get(_url(storm), {"step": "check", "post": starter, **given})
 
     assert "This is still the starter, word for word." in _text(response)
 
@@ -157,7 +157,7 @@ def test_the_unchanged_starter_gets_the_nudge(client, storm):
 def test_a_post_too_long_for_x_is_a_field_error_naming_it(client, storm):
     now_during(storm)
 
-    response = client.post(_url(storm), {"step": "check", "post": "a" * 290})
+    response = client.get(_url(storm), {"step": "check", "post": "a" * 290})
 
     assert response.status_code == 400
     assert "Too long for X by" in _text(response)
@@ -254,3 +254,36 @@ def test_the_page_during_the_storm_runs_a_fixed_number_of_queries(
         response = client.get(_url(storm))
 
     assert response.status_code == 200 and "Aim at:" in _text(response)
+
+
+def test_a_new_visitors_page_during_the_storm_is_kept_per_hand_out_and_needs_no_cookie(
+    client, storm, django_assert_max_num_queries
+):
+    now_during(storm)
+    client.get(_url(storm))  # the storm and its snapshot into the cache
+    client.cookies.clear()
+    # Angles, starters and targets come round together every 12 hand-outs here.
+    pages = [client.get(_url(storm)) for _ in range(24)]
+
+    with django_assert_max_num_queries(0):  # every hand-out's page is kept now
+        again = [client.get(_url(storm)) for _ in range(6)]
+
+    texts = [_text(page) for page in pages + again]
+    assert all(page.status_code == 200 and not page.cookies for page in pages + again)
+    assert all("csrfmiddlewaretoken" not in text for text in texts)
+    assert len({re.search(r"Aim at: <strong>([^<]+)", t).group(1) for t in texts}) == 3
+    assert "I'll take part" in texts[0] and "?pledge" in texts[0]
+    # The link asks for the page with the pledge form (with its CSRF token).
+    assert 'name="email"' in _text(client.get(_url(storm), {"pledge": ""}))
+
+
+def test_a_new_visitors_page_changes_when_the_storm_does(client, storm):
+    now_during(storm)
+    before = _text(client.get(_url(storm)))
+    client.cookies.clear()
+    storm.briefing = "New briefing: post at the top of the hour."
+    storm.save()
+
+    after = [_text(client.get(_url(storm))) for _ in range(3)]
+
+    assert "New briefing" not in before and all("New briefing" in text for text in after)
