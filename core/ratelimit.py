@@ -27,7 +27,7 @@ return replies
 """
 
 # One registered script per Redis client (django-redis keeps one client per server).
-_scripts: dict[int, object] = {}
+_scripts: dict[object, object] = {}
 
 
 def window_counts(
@@ -89,3 +89,44 @@ def _count(cache, key: str, window: int) -> int:
     except ValueError:  # expired between add and incr: this event opens a new window
         cache.add(key, 1, timeout=window)
         return 1
+
+
+# INCR a counter (giving it an expiry when this opens it) and GET another key, atomically.
+_INCREMENT_AND_READ = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('GET', KEYS[2])}
+"""
+
+
+def increment_and_read(
+    counter_key: str, read_key: str, *, ttl: int, alias: str = "default"
+) -> tuple[int, int | None]:
+    """Add one to a counter (opened with `ttl` seconds) and read an integer kept under
+    another key (None if absent): one round trip on Redis, for a hot path that needs a
+    number and a freshness check together. Other caches: incr, then get."""
+    cache = caches[alias]
+    if not isinstance(cache, RedisCache):
+        if not cache.add(counter_key, 1, timeout=ttl):
+            try:
+                number = cache.incr(counter_key)
+            except ValueError:
+                cache.add(counter_key, 0, timeout=ttl)
+                number = cache.incr(counter_key)
+        else:
+            number = 1
+        value = cache.get(read_key)
+        return number, value if isinstance(value, int) else None
+    client = cache.client.get_client(write=True)
+    key = ("increment_and_read", id(client))
+    script = _scripts.get(key)
+    if script is None:
+        script = _scripts[key] = client.register_script(_INCREMENT_AND_READ)
+    number, raw = script(
+        keys=[cache.make_and_validate_key(counter_key), cache.make_and_validate_key(read_key)],
+        args=[ttl],
+    )
+    try:
+        return int(number), int(raw) if raw is not None else None
+    except ValueError:  # not an integer (written by something else): as if absent
+        return int(number), None

@@ -78,3 +78,23 @@ def test_a_signed_in_user_is_counted_by_account_at_the_user_rate(client, rates):
     codes = [client.get(CAMPAIGNS, REMOTE_ADDR=f"203.0.113.{n}").status_code for n in range(6)]
 
     assert codes == [200] * 5 + [429]
+
+
+@pytest.mark.parametrize("where", ["this cache", "redis"])
+def test_increment_and_read_counts_and_reads_an_integer(where):
+    from django.core.cache import cache
+
+    from core.ratelimit import increment_and_read
+
+    if where == "redis":
+        require(isinstance(caches["default"], RedisCache), "needs the Redis cache: set REDIS_URL")
+    assert increment_and_read("hot:counter", "hot:version", ttl=60) == (1, None)
+    cache.set("hot:version", 1_732_000_000_123_456_789, 60)
+
+    assert increment_and_read("hot:counter", "hot:version", ttl=60) == (
+        2,
+        1_732_000_000_123_456_789,
+    )
+    if where == "redis":
+        connection = get_redis_connection("default")
+        assert 0 < connection.ttl(cache.make_and_validate_key("hot:counter")) <= 60

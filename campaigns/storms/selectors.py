@@ -97,6 +97,7 @@ class Snapshot:
 
 
 SNAPSHOT_KEY = "storms:snapshot:{storm_id}"
+VERSION_KEY = "storms:snapshot-version:{storm_id}"  # the cached snapshot's version, an int
 SNAPSHOT_TTL = 300  # seconds; every change that matters forgets it at once (apps.py)
 
 
@@ -125,7 +126,9 @@ def storm_snapshot(storm: Twitterstorm, *, cached: Snapshot | None = None) -> Sn
             slots.append(Slot(row.pk, row.weight * factors.get(status, 1)))
         targets[row.pk] = TargetBrief(row.pk, row.target.name, handles(row.target))
     snapshot = Snapshot(angles=angles, slots=tuple(slots), targets=targets, version=time.time_ns())
-    cache.set(key, snapshot, SNAPSHOT_TTL)
+    cache.set_many(
+        {key: snapshot, VERSION_KEY.format(storm_id=storm.pk): snapshot.version}, SNAPSHOT_TTL
+    )
     return snapshot
 
 
@@ -136,6 +139,7 @@ def snapshot_forget(storm_ids) -> None:
     storm_ids = set(storm_ids)
     keys = [SNAPSHOT_KEY.format(storm_id=pk) for pk in storm_ids]
     keys += [STORM_KEY.format(storm_id=pk) for pk in storm_ids]
+    keys += [VERSION_KEY.format(storm_id=pk) for pk in storm_ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator, validate_email
@@ -28,7 +29,7 @@ from campaigns.storms.models import (
 )
 from core.db import insert_unless_exists
 from core.links import link_id, link_token
-from core.ratelimit import within_caps
+from core.ratelimit import increment_and_read, within_caps
 from volunteers.mail import Outcome, email_send
 from volunteers.models import normalise_email
 from volunteers.services import supporter_get_or_create, supporter_link_user
@@ -92,6 +93,39 @@ def assignment_next(*, storm: Twitterstorm, snapshot=None) -> Assignment:
     storm's snapshot from the cache and one counter increment, no table read."""
     snapshot = snapshot or selectors.storm_snapshot(storm)
     return _assignment(snapshot, *_hand_out(snapshot, rotation.next_number(storm.pk)))
+
+
+# This process's copy of each storm and its snapshot, under the snapshot's version.
+_LOCAL: dict[int, tuple[int, Twitterstorm, selectors.Snapshot]] = {}
+
+
+def hand_out_now(*, storm_pk: int):
+    """The hot path of a storm's first minute, for someone who has not pledged: (storm,
+    snapshot, the next hand-out), or (None, None, None) for a storm not published. One
+    round trip to the cache takes the hand-out's number and reads the snapshot's version;
+    the storm and its snapshot come from this process's memory while that version is
+    current, and are read again as soon as a change (which forgets the version) is made
+    anywhere."""
+    number, version = increment_and_read(
+        rotation.COUNTER_KEY.format(storm_id=storm_pk),
+        selectors.VERSION_KEY.format(storm_id=storm_pk),
+        ttl=rotation.COUNTER_TTL,
+    )
+    local = _LOCAL.get(storm_pk)
+    if local is None or version is None or local[0] != version:
+        storm, snapshot = selectors.published_storm_and_snapshot(storm_pk)
+        if storm is None:
+            _LOCAL.pop(storm_pk, None)
+            return None, None, None
+        if version is None:  # the snapshot outlived its version key: say it again
+            cache.add(
+                selectors.VERSION_KEY.format(storm_id=storm_pk),
+                snapshot.version,
+                selectors.SNAPSHOT_TTL,
+            )
+        local = _LOCAL[storm_pk] = (snapshot.version, storm, snapshot)
+    _, storm, snapshot = local
+    return storm, snapshot, _assignment(snapshot, *_hand_out(snapshot, number))
 
 
 def assignment_for_target(*, storm: Twitterstorm, storm_target_id: int | None) -> Assignment:

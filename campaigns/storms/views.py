@@ -14,9 +14,10 @@ A pledger is known by their account, or in this browser by a signed cookie set w
 pledge or confirm. The platform never posts: every post is made by the supporter.
 """
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +32,6 @@ from campaigns.storms.selectors import (
     published_storms,
     storm_counts,
     storm_results,
-    storm_snapshot,
 )
 from core.forms import form_add_service_errors
 
@@ -107,14 +107,16 @@ def _render(request, storm, *, status=200, pledge=None, **context):
 
 @require_http_methods(["GET", "POST"])
 def storm_page(request, slug):
+    if request.method == "GET" and not request.GET and not request.COOKIES:
+        page = _during_for_a_new_visitor(request, slug)
+        if page is not None:
+            return page
     storm = published_storm(slug=slug)
     if storm is None:
         raise Http404
     if request.method == "GET":
         if request.GET.get("step") == "check":  # a GET: it stores nothing
             return _check(request, storm, request.GET)
-        if not request.GET and not request.COOKIES and storm.phase() == Phase.DURING:
-            return _during_for_a_new_visitor(request, storm)
         return _render(request, storm)
     step = request.POST.get("step", "")
     if step == "pledge":
@@ -150,31 +152,42 @@ def _pledge(request, storm):
     return redirect("storms:storm", slug=storm.slug)
 
 
-PAGE_KEY = "storms:page:{storm}:{version}:{angle}:{starter}:{target}"
-PAGE_TTL = 30  # seconds: the counts in it may be this old (the page's script refreshes them)
+PAGE_TTL = 30  # seconds: the counts in a kept page may be this old (its script refreshes them)
+PAGES_MAX = 2000  # pages this process keeps, at most
+# This process's pages for new visitors, by (storm, snapshot version, hand-out), with the
+# time each was rendered; and each storm's id by its slug.
+_PAGES: dict[tuple, tuple[float, bytes]] = {}
+_SLUGS: dict[str, int] = {}
 
 
-def _during_for_a_new_visitor(request, storm):
+def _during_for_a_new_visitor(request, slug):
     """The page during the storm for a visitor with no cookie at all (the storm's first
     minute: people arriving from a link): not signed in, no pledge, no messages, no form
     that needs a CSRF token. Its HTML depends only on the hand-out, so each hand-out's page
-    is rendered once and kept for PAGE_TTL seconds; the hand-out still comes from the
-    rotation, one counter increment each."""
-    snapshot = storm_snapshot(storm)
-    assignment = services.assignment_next(storm=storm, snapshot=snapshot)
-    key = PAGE_KEY.format(
-        storm=storm.pk,
-        version=snapshot.version,
-        angle=assignment.angle_id,
-        starter=assignment.starter_index,
-        target=assignment.storm_target_id,
-    )
-    html = cache.get(key)
-    if html is None:
-        response = _render(request, storm, assignment=assignment, new_visitor=True)
-        cache.set(key, response.content, PAGE_TTL)
-        return response
-    return HttpResponse(html)
+    is rendered once per PAGE_TTL seconds in each process and kept in memory; the hand-out
+    still comes from the rotation (services.hand_out_now: one round trip to the cache).
+    None when it does not apply (no such storm, or the storm is not on): the full page."""
+    pk = _SLUGS.get(slug)
+    if pk is None:
+        storm = published_storm(slug=slug)
+        if storm is None:
+            return None
+        pk = _SLUGS[slug] = storm.pk
+    storm, snapshot, assignment = services.hand_out_now(storm_pk=pk)
+    if storm is None or storm.slug != slug or storm.phase() != Phase.DURING:
+        _SLUGS.pop(slug, None)
+        return None
+    key = (pk, snapshot.version, assignment.angle_id, assignment.starter_index,
+           assignment.storm_target_id)  # fmt: skip
+    kept = _PAGES.get(key)
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < PAGE_TTL:
+        return HttpResponse(kept[1])
+    response = _render(request, storm, assignment=assignment, new_visitor=True)
+    if len(_PAGES) >= PAGES_MAX:
+        _PAGES.clear()
+    _PAGES[key] = (now, response.content)
+    return response
 
 
 def _check(request, storm, data):

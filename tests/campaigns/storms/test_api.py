@@ -192,3 +192,14 @@ def test_the_assignment_is_the_next_in_rotation_or_the_pledgers_own(
     assert first["angle"]["prompt"] and first["starter"] and first["mentions"]["x"]
     assert len(handed) == 3  # all three targets, in rotation
     assert own == {Pledge.objects.get().storm_target_id}
+
+
+def test_the_assignment_body_is_what_the_schema_serializer_gives(storm):
+    from campaigns.storms import services
+    from campaigns.storms.api import assignment_body
+    from campaigns.storms.serializers import AssignmentOutput
+
+    started(storm)
+    assignment = services.assignment_next(storm=storm)
+
+    assert assignment_body(assignment) == AssignmentOutput(assignment).data

@@ -78,3 +78,30 @@ def test_undecided_targets_are_handed_out_more_often(storm, settings):
 
     assert weights[undecided.pk] == settings.STORM_STATUS_WEIGHTS["undecided"] == 2
     assert set(weights.values()) == {1, 2}
+
+
+def test_the_hot_path_hands_out_evenly_reads_no_table_and_sees_a_change_at_once(
+    storm, django_assert_max_num_queries
+):
+    services.hand_out_now(storm_pk=storm.pk)  # the storm and its snapshot read once
+    with django_assert_max_num_queries(0):
+        given = Counter(
+            services.hand_out_now(storm_pk=storm.pk)[2].storm_target_id for _ in range(1000)
+        )
+    assert len(given) == 10 and all(90 <= n <= 110 for n in given.values()), given
+
+    nominated = storm.storm_targets.first()
+    target_status_set(
+        target=nominated.target, status="nominated", source_url="https://example.org/news"
+    )
+
+    after = {services.hand_out_now(storm_pk=storm.pk)[2].storm_target_id for _ in range(100)}
+    assert nominated.pk not in after and len(after) == 9
+
+
+def test_the_hot_path_knows_no_unpublished_storm(storm):
+    assert services.hand_out_now(storm_pk=storm.pk)[0] == storm
+    storm.is_published = False
+    storm.save()
+
+    assert services.hand_out_now(storm_pk=storm.pk) == (None, None, None)
