@@ -75,24 +75,6 @@ class StormAssignment(APIView):
     throttle_classes = []
     renderer_classes = [JSONRenderer]  # an app's answer: no browsable page to negotiate
 
-    def dispatch(self, request, *args, **kwargs):
-        """An app with no session or token (nobody to recognise) gets the next hand-out
-        straight from the cache, before the REST framework's own work: a storm's first
-        minute is made of these. Anything else (an error to answer, a signed-in pledger)
-        goes the framework's way."""
-        anonymous = not (
-            request.COOKIES
-            or request.headers.get("Authorization")
-            or request.headers.get("X-Session-Token")
-        )
-        if request.method == "GET" and anonymous:
-            storm, _, assignment = services.hand_out_now(storm_pk=kwargs["pk"])
-            if storm is not None and storm.phase() == Phase.DURING:
-                return JsonResponse(
-                    assignment_body(assignment), headers={"Cache-Control": "no-store"}
-                )
-        return super().dispatch(request, *args, **kwargs)
-
     @extend_schema(responses=serializers.AssignmentOutput)
     def get(self, request, pk):
         pledge = None
@@ -116,6 +98,18 @@ class StormAssignment(APIView):
         if storm.phase() != Phase.DURING:
             raise ApiValidationError({"non_field_errors": ["The storm is not on now."]})
         return Response(assignment_body(assignment), headers={"Cache-Control": "no-store"})
+
+
+def anonymous_assignment(pk: int) -> JsonResponse | None:
+    """The next hand-out for an app with nobody to recognise (no session, no token), as
+    StormAssignment answers it, straight from the cache (one round trip); None when the
+    storm is not published or not on, for the full answer with its error."""
+    storm, _, assignment = services.hand_out_now(storm_pk=pk)
+    if storm is None or storm.phase() != Phase.DURING:
+        return None
+    response = JsonResponse(assignment_body(assignment), headers={"Cache-Control": "no-store"})
+    response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
+    return response
 
 
 def assignment_body(assignment) -> dict:

@@ -203,3 +203,23 @@ def test_the_assignment_body_is_what_the_schema_serializer_gives(storm):
     assignment = services.assignment_next(storm=storm)
 
     assert assignment_body(assignment) == AssignmentOutput(assignment).data
+
+
+def test_an_anonymous_apps_hand_out_is_answered_before_sessions_and_the_same_otherwise(
+    client, storm, django_assert_max_num_queries
+):
+    started(storm)
+    path = f"/api/v1/storms/{storm.pk}/assignment/"
+    client.get(path)  # the storm and its snapshot into the cache
+
+    with django_assert_max_num_queries(0):
+        fast = client.get(path)
+    client.cookies["sessionid"] = "someone-elses"  # not a session: the view's own way
+    slow = client.get(path)
+
+    assert fast.status_code == slow.status_code == 200
+    assert set(fast.json()) == set(slow.json()) == {"angle", "starter", "target", "mentions"}
+    assert fast["Cache-Control"] == "no-store" and not fast.cookies
+    assert fast["Content-Length"] == str(len(fast.content))
+    assert "Content-Security-Policy" not in fast  # an app's JSON, not a page
+    assert client.get("/api/v1/storms/999999/assignment/").json()["status"] == 404
