@@ -7,6 +7,7 @@ round trip by a Lua script; other caches (memory, in development and tests) coun
 by one with add and incr.
 """
 
+import hashlib
 from collections.abc import Iterable
 
 from django.core.cache import caches
@@ -65,6 +66,15 @@ def within_caps(keys, limit: tuple[int, int]) -> list[bool]:
     window seconds); for each, whether it is still within the cap. One round trip."""
     count, window = limit
     return [n <= count for n, _ in window_counts((key, window) for key in keys)]
+
+
+def within_cap_for(kind: str, value: str, limit: tuple[int, int]) -> bool:
+    """Count one event (such as a confirmation email to an address) against the cap of
+    one value of a kind; whether it is still within the cap. The cache holds a hash of the
+    value, never the value: keys are `kind:<sha256 prefix>`."""
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    [allowed] = within_caps([f"{kind}:{digest}"], limit)
+    return allowed
 
 
 def _redis_counts(cache: RedisCache, counters) -> list[tuple[int, int]]:

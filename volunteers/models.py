@@ -2,6 +2,8 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
@@ -14,6 +16,23 @@ def normalise_email(email: str) -> str:
     supporters type their address differently on different days.
     """
     return (email or "").strip().lower()
+
+
+EMAIL_MAX = 254  # the longest address SMTP carries
+
+
+def email_checked(raw, *, errors: dict, field: str = "email") -> str:
+    """The address as stored (normalise_email), or "" with "Enter a valid email address."
+    in `errors[field]` for one that is not an address or is longer than EMAIL_MAX."""
+    email = normalise_email(raw if isinstance(raw, str) else "")
+    try:
+        if len(email) > EMAIL_MAX:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        errors[field] = "Enter a valid email address."
+        return ""
+    return email
 
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}

@@ -9,13 +9,11 @@ re-checks the condition after waiting for the row lock, so however many sign up 
 exactly the capacity gets places and the rest wait.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -25,9 +23,10 @@ from campaigns.events.models import CODE_LENGTH, NAME_MAX, PHONE_MAX, RSVP, Even
 from campaigns.pressure.models import ActionKind
 from campaigns.pressure.services import Action, actions_record
 from core.db import insert_unless_exists
+from core.fields import one_line
 from core.links import link_id, link_token
-from core.ratelimit import within_caps
-from volunteers.models import normalise_email
+from core.ratelimit import within_cap_for
+from volunteers.models import email_checked
 from volunteers.places import PlaceError, place_for_postcode
 from volunteers.services import consent_record, supporter_get_or_create, supporter_link_user
 
@@ -36,7 +35,6 @@ OFFER_SALT = "events.rsvp-offer"
 CANCEL_SALT = "events.rsvp-cancel"
 RSVP_PATH = "/events/rsvp/{token}/{action}/"  # the page that confirms, accepts or cancels
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-EMAIL_MAX = 254
 
 HOLDS_A_PLACE = [RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED, RSVP.State.OFFERED]
 
@@ -68,19 +66,6 @@ def event_place_resolve(*, event: Event) -> None:
 
 def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def _one_line(value, *, field, label, limit, errors, required=True) -> str:
-    value = value if isinstance(value, str) else ""
-    if any(c in value for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        errors[field] = f"Your {label} must be on one line."
-        return ""
-    value = " ".join(value.split())
-    if required and not value:
-        errors[field] = f"Enter your {label}."
-    elif len(value) > limit:
-        errors[field] = f"Your {label} must be at most {limit} characters."
-    return value
 
 
 def _check_shift_open(shift: Shift) -> None:
@@ -138,20 +123,14 @@ def rsvp_create(
     storing nothing; a non-field error for an event not approved or a shift started."""
     _check_shift_open(shift)
     errors: dict[str, str] = {}
-    name = _one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
-    phone = _one_line(
+    name = one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
+    phone = one_line(
         phone, field="phone", label="phone number", limit=PHONE_MAX, errors=errors, required=False
     )
     if phone and not all(c.isdigit() or c in "+ ()-" for c in phone):
         errors["phone"] = "Enter a phone number with digits, spaces and + only."
     if user is None:
-        email = normalise_email(email if isinstance(email, str) else "")
-        try:
-            if len(email) > EMAIL_MAX:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = "Enter a valid email address."
+        email = email_checked(email, errors=errors)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -190,9 +169,7 @@ def rsvp_create(
 
 
 def _confirmation_allowed(email: str) -> bool:
-    key = f"events:confirm-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
-    [allowed] = within_caps([key], settings.EVENT_CONFIRMATION_EMAILS)
-    return allowed
+    return within_cap_for("events:confirm-email", email, settings.EVENT_CONFIRMATION_EMAILS)
 
 
 def rsvp_link(rsvp: RSVP, action: str) -> str:
@@ -363,12 +340,8 @@ def walk_in(*, shift: Shift, name: str, email: str, consent: bool) -> RSVP:
     sign-ups). ValidationError naming each bad field; consent is required, since we keep
     their email."""
     errors: dict[str, str] = {}
-    name = _one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
-    email = normalise_email(email if isinstance(email, str) else "")
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = "Enter a valid email address."
+    name = one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
+    email = email_checked(email, errors=errors)
     if not consent:
         errors["consent"] = "Ask them whether we may keep their email to tell them about events."
     if errors:
@@ -468,8 +441,8 @@ def event_propose(
     its host (their account's name and address; the phone if they give it). ValidationError
     naming each bad field, storing nothing."""
     errors: dict[str, str] = {}
-    title = _one_line(title, field="title", label="event's title", limit=200, errors=errors)
-    phone = _one_line(
+    title = one_line(title, field="title", label="event's title", limit=200, errors=errors)
+    phone = one_line(
         phone, field="phone", label="phone number", limit=PHONE_MAX, errors=errors, required=False
     )
     if kind not in Event.Kind.values:

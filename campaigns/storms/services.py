@@ -2,7 +2,6 @@
 rotation's hand-outs, checking a post against each network, and reporting a post (which is
 pressure on its target). The page, the API, the admin and the tasks all come here."""
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -11,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,9 +28,9 @@ from campaigns.storms.models import (
 )
 from core.db import insert_unless_exists
 from core.links import link_id, link_token
-from core.ratelimit import increment_and_read, within_caps
+from core.ratelimit import increment_and_read, within_cap_for
 from volunteers.mail import Outcome, email_send
-from volunteers.models import normalise_email
+from volunteers.models import email_checked
 from volunteers.services import supporter_get_or_create, supporter_link_user
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ logger = logging.getLogger(__name__)
 CONFIRM_SALT = "storms.pledge-confirm"
 CONFIRM_PATH = "/storms/confirm/{token}/"  # the page that calls pledge_confirm
 REPORT_SOURCE = "storms.report"  # what storms record pressure under
-EMAIL_MAX = 254
 
 
 class ConfirmationInvalid(ValidationError):
@@ -198,13 +196,10 @@ def pledge_by_email(*, storm: Twitterstorm, email: str, name: str = "") -> tuple
     (and sends its link again, within STORM_CONFIRMATION_EMAILS to one address), so a
     second pledge never makes a second row. ValidationError({"email"}) for a bad address."""
     _can_pledge(storm)
-    email = normalise_email(email if isinstance(email, str) else "")
-    try:
-        if len(email) > EMAIL_MAX:
-            raise ValidationError("too long")
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."}) from None
+    errors: dict[str, str] = {}
+    email = email_checked(email, errors=errors)
+    if errors:
+        raise ValidationError(errors)
     name = " ".join((name if isinstance(name, str) else "").split())[:100]
     with transaction.atomic():
         supporter, _ = supporter_get_or_create(email=email, name=name)
@@ -235,9 +230,7 @@ def _pledge_store(*, storm, supporter, via) -> tuple[Pledge, bool]:
 
 
 def _confirmation_allowed(email: str) -> bool:
-    key = f"storms:confirm-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
-    [allowed] = within_caps([key], settings.STORM_CONFIRMATION_EMAILS)
-    return allowed
+    return within_cap_for("storms:confirm-email", email, settings.STORM_CONFIRMATION_EMAILS)
 
 
 def confirmation_token(pledge: Pledge) -> str:

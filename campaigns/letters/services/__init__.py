@@ -52,7 +52,6 @@ from campaigns.letters.services.sending import (
 from campaigns.letters.services.writing import (
     CONFIRM_PATH,
     CONFIRM_SALT,
-    EMAIL_MAX,
     RATE_LIMIT_PREFIX,
     ConfirmationInvalid,
     confirmation_link,
@@ -68,7 +67,6 @@ __all__ = [
     "BOUNCE_PREFIX",
     "CONFIRM_PATH",
     "CONFIRM_SALT",
-    "EMAIL_MAX",
     "LETTER_SOURCE",
     "RATE_LIMIT_PREFIX",
     "REPLY_LINK_MAX_AGE",

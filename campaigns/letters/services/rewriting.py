@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from campaigns.letters import similarity, tasks
 from campaigns.letters.models import BODY_MAX, SUBJECT_MAX, Letter, LetterBand
-from campaigns.letters.services.writing import _one_line
+from core.fields import one_line
 from core.links import link_id, link_token
 from volunteers.mail import Outcome, email_send
 
@@ -94,7 +94,7 @@ def letter_rewrite(*, token: str, subject: str, body: str) -> Letter:
     replaced, so later letters are compared with what was sent."""
     pk = _token_id(token)
     errors: dict[str, str] = {}
-    subject = _one_line(subject, field="subject", label="subject", limit=SUBJECT_MAX, errors=errors)
+    subject = one_line(subject, field="subject", label="subject", limit=SUBJECT_MAX, errors=errors)
     body = (body if isinstance(body, str) else "").replace("\r\n", "\n").strip()
     if not body:
         errors["body"] = "Write your letter: in your own words, to your MP."

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,11 +27,12 @@ from campaigns.letters.services.sending import letter_pressure_record
 from campaigns.targets.models import Representative, Target
 from campaigns.targets.selectors import constituency_for_place
 from core.db import insert_unless_exists
+from core.fields import one_line
 from core.http import client_ip_hash
 from core.links import link_id, link_token
-from core.ratelimit import limits_exceeded, within_caps
+from core.ratelimit import limits_exceeded, within_cap_for
 from volunteers.mail import Outcome, email_send
-from volunteers.models import canonical_email, email_domain, normalise_email
+from volunteers.models import canonical_email, email_checked, email_domain
 from volunteers.places import PlaceError, place_for_postcode
 from volunteers.services import supporter_get_or_create
 
@@ -42,26 +42,10 @@ logger = logging.getLogger(__name__)
 CONFIRM_SALT = "letters.letter-confirm"
 CONFIRM_PATH = "/letters/confirm/{token}/"  # the page that calls letter_confirm
 RATE_LIMIT_PREFIX = "letters:rl"
-EMAIL_MAX = 254
 
 
 class ConfirmationInvalid(ValidationError):
     pass
-
-
-def _one_line(value, *, field, label, limit, errors, required=True) -> str:
-    """A header-safe single line: refused (not silently joined) if it holds a line break,
-    since a name or subject goes into an email header."""
-    value = value if isinstance(value, str) else ""
-    if any(c in value for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        errors[field] = f"Your {label} must be on one line."
-        return ""
-    value = " ".join(value.split())
-    if required and not value:
-        errors[field] = f"Enter your {label}."
-    elif len(value) > limit:
-        errors[field] = f"Your {label} must be at most {limit} characters."
-    return value
 
 
 def _check(*, letter_campaign, name, email, postcode, address, subject, body):
@@ -72,15 +56,9 @@ def _check(*, letter_campaign, name, email, postcode, address, subject, body):
             {NON_FIELD_ERRORS: "This letter campaign has closed; it takes no more letters."}
         )
     errors: dict[str, str] = {}
-    name = _one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
-    subject = _one_line(subject, field="subject", label="subject", limit=SUBJECT_MAX, errors=errors)
-    email = normalise_email(email if isinstance(email, str) else "")
-    try:
-        if len(email) > EMAIL_MAX:
-            raise ValidationError("too long")
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = "Enter a valid email address."
+    name = one_line(name, field="name", label="name", limit=NAME_MAX, errors=errors)
+    subject = one_line(subject, field="subject", label="subject", limit=SUBJECT_MAX, errors=errors)
+    email = email_checked(email, errors=errors)
     body = (body if isinstance(body, str) else "").replace("\r\n", "\n").strip()
     if not body:
         errors["body"] = "Write your letter: in your own words, to your MP."
@@ -406,11 +384,7 @@ def _daily_cap_take(*, representative: Representative) -> None:
 
 
 def _confirmation_email_allowed(email: str) -> bool:
-    [allowed] = within_caps(
-        [f"letters:confirm-email:{hashlib.sha256(email.encode()).hexdigest()[:32]}"],
-        settings.LETTER_CONFIRMATION_EMAILS,
-    )
-    return allowed
+    return within_cap_for("letters:confirm-email", email, settings.LETTER_CONFIRMATION_EMAILS)
 
 
 def confirmation_token(letter: Letter) -> str:
