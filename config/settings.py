@@ -269,6 +269,10 @@ CELERY_TASK_ROUTES = {
     "campaigns.storms.tasks.*": {"queue": "storms"},
     "campaigns.events.tasks.offers_expire": {"queue": "celery"},
     "campaigns.events.tasks.*": {"queue": "events"},
+    # Mass email (scheduled messages) has a queue and workers of its own (Procfile "mass"),
+    # so a 50,000-recipient send never delays a confirmation email or a letter.
+    "organiser.tasks.outbox_send": {"queue": "mass"},
+    "organiser.tasks.*": {"queue": "celery"},
 }
 PETITION_PRESSURE_INTERVAL = env.float("PETITION_PRESSURE_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -306,6 +310,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.events.tasks.offers_expire",
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
+    },
+    # Scheduled messages: fan out those due, and re-enqueue sends nobody is working on
+    # (their tasks were lost with the broker, or their worker died).
+    "organiser-outbox": {
+        "task": "organiser.tasks.outbox_tend",
+        "schedule": env.float("ORGANISER_TICK", default=30.0),
+        "options": {"expires": 60},
+    },
+    # Default reminders for storms and events that lack them (organisers edit or cancel).
+    "organiser-reminders": {
+        "task": "organiser.tasks.reminders_create",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 5 * 60},
     },
     "letters-scrub": {
         "task": "campaigns.letters.tasks.letters_scrub",
@@ -456,6 +473,27 @@ EVENT_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7
 EVENT_CONFIRMATION_EMAILS = _limit("EVENT_CONFIRMATION_EMAILS", "3/86400")
 EVENT_LINK_MAX_AGE = 60 * 60 * 24 * 120
 EVENT_HOUSEKEEPING_BATCH = env.int("EVENT_HOUSEKEEPING_BATCH", default=500)
+
+# Scheduled messages (organiser/): sent from ORGANISER_FROM_EMAIL; never between the quiet
+# hours (UK time, "21:00-08:00": a reminder due then goes ORGANISER_QUIET_LEAD_MINUTES
+# before they start, other messages when they end); at most ORGANISER_WEEKLY_CAP campaign
+# emails to one person in 7 days (reminders of what they signed up to are not counted);
+# senders claim ORGANISER_BATCH_SIZE recipients at a time for ORGANISER_CLAIM_SECONDS, and
+# ORGANISER_SENDERS of them work on one message at once. The default reminders go this
+# long before a storm or a shift starts (seconds).
+ORGANISER_FROM_EMAIL = env.str("ORGANISER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+ORGANISER_QUIET_HOURS = env.str("ORGANISER_QUIET_HOURS", default="21:00-08:00")
+ORGANISER_QUIET_LEAD_MINUTES = env.int("ORGANISER_QUIET_LEAD_MINUTES", default=30)
+ORGANISER_WEEKLY_CAP = env.int("ORGANISER_WEEKLY_CAP", default=3)
+ORGANISER_BATCH_SIZE = env.int("ORGANISER_BATCH_SIZE", default=200)
+ORGANISER_CLAIM_SECONDS = env.int("ORGANISER_CLAIM_SECONDS", default=300)
+ORGANISER_SENDERS = env.int("ORGANISER_SENDERS", default=4)
+ORGANISER_STORM_REMINDERS = [24 * 3600, 3600, 600]
+ORGANISER_SHIFT_REMINDERS = [24 * 3600, 3600]
+# The email provider's tracking webhooks (django-anymail, /anymail/mailgun/tracking/):
+# bounces and complaints suppress the address. Mailgun's webhook signing key; empty, the
+# webhook answers nothing but errors.
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="")}
 
 # The cap on account emails (verification, password reset, "account exists") to any one
 # address, count per seconds; past it nothing is sent and the forms answer as usual.

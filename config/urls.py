@@ -67,6 +67,9 @@ urlpatterns = [
     path("letters/", include("campaigns.letters.urls")),
     path("storms/", include("campaigns.storms.urls")),
     path("events/", include("campaigns.events.urls")),
+    path("unsubscribe/", include("organiser.urls")),
+    # The email provider's signed tracking webhooks (django-anymail): /anymail/mailgun/tracking/.
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # allauth's page for its headless API's specification loads Redoc from a CDN, which the

@@ -253,3 +253,17 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + timedelta(hours=2))
     capacity = 10
+
+
+class ScheduledMessageFactory(factory.django.DjangoModelFactory):
+    """A campaign update to everyone who opted in, scheduled for a minute ago (due now)."""
+
+    class Meta:
+        model = "organiser.ScheduledMessage"
+
+    name = factory.Sequence(lambda n: f"Update {n}")
+    subject = "News for {{ first_name }}"
+    body = "Hello {{ first_name }},\n\nThirty MPs have nominated. Five to go.\n\n{{ site_name }}"
+    audience = "opted_in"
+    send_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    state = "scheduled"

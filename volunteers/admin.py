@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from volunteers.mail import address_hash
 from volunteers.models import EmailSuppression, PostcodeFallback, Supporter, User
+from volunteers.services import email_unsubscribe
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -47,6 +48,18 @@ class SupporterAdmin(admin.ModelAdmin):
     search_fields = ["email", "name", "postcode"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at", "erased_at"]
+    actions = ["unsubscribe"]
+
+    @admin.action(description="Unsubscribe from all campaign email and reminders")
+    def unsubscribe(self, request, queryset):
+        """An organiser unsubscribes someone by hand (they asked by phone, or in person)."""
+        done = sum(
+            email_unsubscribe(email=email, source=f"admin:{request.user.pk}", by_organiser=True)
+            for email in queryset.filter(erased_at__isnull=True).values_list("email", flat=True)
+        )
+        self.message_user(
+            request, f"{done} unsubscribed (the others were already).", messages.SUCCESS
+        )
 
     @admin.display(boolean=True, description="volunteer")
     def is_volunteer(self, supporter):

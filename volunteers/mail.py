@@ -82,8 +82,23 @@ def _address_hashes(email: str) -> list[str]:
     return [address_hash(email, key=key) for key in keys]
 
 
-def email_is_suppressed(*, email: str) -> bool:
-    return EmailSuppression.objects.filter(address_hash__in=_address_hashes(email)).exists()
+def email_is_suppressed(*, email: str, mass: bool = False) -> bool:
+    """Whether the address takes no mail (refused, bounced); with `mass`, whether it takes
+    no mass email either (unsubscribed, complained)."""
+    return _suppressions(_address_hashes(email), mass=mass).exists()
+
+
+def _suppressions(hashes, *, mass: bool):
+    entries = EmailSuppression.objects.filter(address_hash__in=hashes)
+    return entries if mass else entries.filter(reason__in=EmailSuppression.UNDELIVERABLE)
+
+
+def suppressed_among(*, emails, mass: bool) -> set[str]:
+    """Those of `emails` (bare, normalised addresses) that must not get this kind of mail:
+    one query for a whole batch."""
+    by_hash = {h: a for a in emails for h in _address_hashes(a)}
+    found = _suppressions(by_hash, mass=mass).values_list("address_hash", flat=True)
+    return {by_hash[h] for h in found}
 
 
 def suppressions_for(*, emails) -> list[EmailSuppression]:
@@ -112,10 +127,14 @@ def email_suppress(
     return insert_unless_exists(entry)
 
 
-def email_unsuppress(*, email: str) -> int:
+def email_unsuppress(*, email: str, undeliverable_only: bool = False) -> int:
     """Take an address off the list (it was refused by mistake, or its owner asked to be
-    erased); how many entries were removed."""
-    deleted, _ = EmailSuppression.objects.filter(address_hash__in=_address_hashes(email)).delete()
+    erased: then only the entries saying it cannot take mail go, and an unsubscribe stays);
+    how many entries were removed."""
+    entries = EmailSuppression.objects.filter(address_hash__in=_address_hashes(email))
+    if undeliverable_only:
+        entries = entries.filter(reason__in=EmailSuppression.UNDELIVERABLE)
+    deleted, _ = entries.delete()
     return deleted
 
 
@@ -151,14 +170,18 @@ def smtp_refusal(error: OSError, *, recipients: list[str]) -> Refusal:
     return Refusal(None, _reply_text(type(error).__name__), False, ())
 
 
-def email_send(*, message: EmailMessage, source: str) -> Outcome:
+def email_send(
+    *, message: EmailMessage, source: str, mass: bool = False, checked: bool = False
+) -> Outcome:
     """Send `message` unless its recipients are suppressed; record a permanent refusal.
 
     `source` says what is being sent ("petition:<slug>", "account:password_reset_key") in
-    the suppression list and the logs. Raises MailDeferred when the server may take the
-    message later. Meant for one recipient per message, as every transactional email is.
+    the suppression list and the logs. `mass` for scheduled messages, which an unsubscribe
+    stops too; `checked` when the caller has just checked the list for a whole batch.
+    Raises MailDeferred when the server may take the message later. Meant for one
+    recipient per message, as every transactional email is.
     """
-    suppressed = _suppressed(message.recipients())
+    suppressed = set() if checked else _suppressed(message.recipients(), mass=mass)
     if suppressed:
         message.to = [a for a in message.to if parseaddr(a)[1] not in suppressed]
         message.cc = [a for a in message.cc if parseaddr(a)[1] not in suppressed]
@@ -181,14 +204,9 @@ def email_send(*, message: EmailMessage, source: str) -> Outcome:
     return Outcome.SENT
 
 
-def _suppressed(recipients: list[str]) -> set[str]:
+def _suppressed(recipients: list[str], *, mass: bool) -> set[str]:
     """Those of `recipients` (bare addresses) on the suppression list."""
-    addresses = {parseaddr(r)[1] for r in recipients}
-    by_hash = {h: a for a in addresses for h in _address_hashes(a)}
-    found = EmailSuppression.objects.filter(address_hash__in=by_hash).values_list(
-        "address_hash", flat=True
-    )
-    return {by_hash[h] for h in found}
+    return suppressed_among(emails={parseaddr(r)[1] for r in recipients}, mass=mass)
 
 
 def _record_refusal(refusal: Refusal, *, source: str) -> None:

@@ -205,7 +205,10 @@ class ConsentRecord(models.Model):
 
 class EmailSuppression(models.Model):
     """An address the platform must not email: a mail server refused it for good (a 5xx
-    reply). Deleting the entry (in the admin) lets mail go to it again.
+    reply) or the provider reported it bounced, which stops all mail to it; or its owner
+    unsubscribed, complained of spam or was unsubscribed by an organiser, which stops mass
+    email (scheduled messages) and leaves what they ask for themselves (a confirmation
+    link, their letter). Deleting the entry (in the admin) lets mail go to it again.
 
     Keyed by a keyed hash of the normalised address (volunteers.mail.address_hash), never
     the address itself: the list can say "not this one" about an address it is shown, and
@@ -214,13 +217,21 @@ class EmailSuppression(models.Model):
 
     class Reason(models.TextChoices):
         REFUSED = "refused", "Refused by the mail server"
+        BOUNCED = "bounced", "Bounced (reported by the email provider)"
+        COMPLAINED = "complained", "Marked as spam by its owner"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed by its owner"
+        UNSUBSCRIBED_BY_ORGANISER = "unsubscribed_by_organiser", "Unsubscribed by an organiser"
+
+    # Reasons that stop every email (the address cannot take mail); the others stop only
+    # mass email, and are the owner's wish, so they outlive an erasure of their data.
+    UNDELIVERABLE = (Reason.REFUSED, Reason.BOUNCED)
 
     address_hash = models.CharField(
         max_length=64,
         unique=True,
         help_text="HMAC-SHA256 of the normalised address; the address is never stored.",
     )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reason = models.CharField(max_length=30, choices=Reason.choices)
     smtp_code = models.PositiveSmallIntegerField("SMTP code", null=True, blank=True)
     smtp_reply = models.CharField(
         "SMTP reply", max_length=200, blank=True, help_text="With any address removed."

@@ -111,7 +111,8 @@ def _addresses(supporter: Supporter) -> set[str]:
 
 def _erase_volunteers(supporter: Supporter) -> None:
     for email in _addresses(supporter):
-        email_unsuppress(email=email)
+        # An unsubscribe is their wish not to be emailed: it stays (as a keyed hash).
+        email_unsuppress(email=email, undeliverable_only=True)
     user = supporter.user
     if user is not None:
         user.emailaddress_set.all().delete()

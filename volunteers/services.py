@@ -1,7 +1,12 @@
-"""Writes about people: finding supporters by email and linking them to accounts."""
+"""Writes about people: finding supporters by email, linking them to accounts, consent and
+unsubscribing."""
+
+from django.db import transaction
+from django.utils import timezone
 
 from core.db import insert_unless_exists
-from volunteers.models import ConsentRecord, Supporter, User, normalise_email
+from volunteers.mail import email_suppress
+from volunteers.models import ConsentRecord, EmailSuppression, Supporter, User, normalise_email
 
 
 def supporter_get_or_create(*, email: str, name: str = "") -> tuple[Supporter, bool]:
@@ -41,3 +46,24 @@ def consent_record(
     return ConsentRecord.objects.create(
         supporter=supporter, purpose=purpose, wording=wording, source=source
     )
+
+
+def email_unsubscribe(*, email: str, source: str, by_organiser: bool = False) -> bool:
+    """Stop all mass email to this address, now: it goes on the suppression list (as a
+    keyed hash, so the wish outlives the person's other data) and every campaign-email
+    consent of its supporter is withdrawn. Mail the person asks for themselves
+    (confirmation links, their letters) still goes. True if it was not unsubscribed yet.
+    Safe to repeat."""
+    reason = (
+        EmailSuppression.Reason.UNSUBSCRIBED_BY_ORGANISER
+        if by_organiser
+        else EmailSuppression.Reason.UNSUBSCRIBED
+    )
+    with transaction.atomic():
+        new = email_suppress(email=email, reason=reason, source=source)
+        ConsentRecord.objects.filter(
+            supporter__email=normalise_email(email),
+            purpose=ConsentRecord.Purpose.CAMPAIGN_EMAIL,
+            withdrawn_at__isnull=True,
+        ).update(withdrawn_at=timezone.now())
+    return new

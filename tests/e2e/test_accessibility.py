@@ -12,6 +12,7 @@ from campaigns.petitions.models import Signature
 from campaigns.petitions.services import confirmation_token, petition_sign
 from campaigns.storms import services as storms
 from campaigns.targets.models import Constituency
+from organiser.rendering import unsubscribe_token
 from tests.factories import (
     AngleFactory,
     CampaignFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     RepresentativeFactory,
     StormFactory,
     StormTargetFactory,
+    SupporterFactory,
     TargetFactory,
 )
 from tests.harness.browser import sign_in
@@ -428,6 +430,26 @@ def open_event_link_broken(page, campaign, petition):
     page.goto("/events/rsvp/not-a-real-token/confirm/")
 
 
+def _unsubscribe_link(campaign) -> str:
+    supporter = SupporterFactory(email="jo@example.org")
+    token = unsubscribe_token(supporter_id=supporter.pk, message_id=1)
+    return f"/unsubscribe/{token}/"
+
+
+def open_unsubscribe(page, campaign, petition):
+    page.goto(_unsubscribe_link(campaign))
+
+
+def open_unsubscribed(page, campaign, petition):
+    open_unsubscribe(page, campaign, petition)
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.get_by_role("heading", name="You are unsubscribed").wait_for()
+
+
+def open_unsubscribe_broken_link(page, campaign, petition):
+    page.goto("/unsubscribe/1.1:not-a-signature/")
+
+
 PAGES = [
     open_home,
     open_tally,
@@ -477,6 +499,9 @@ PAGES = [
     open_event_link_broken,
     open_event_check_in,
     open_event_check_in_with_errors,
+    open_unsubscribe,
+    open_unsubscribed,
+    open_unsubscribe_broken_link,
     open_event_propose,
     open_event_propose_with_errors,
 ]

@@ -17,7 +17,8 @@ from django.db import connections
 
 from tests.harness.services import redis_url, require
 
-WORKER_QUEUES = ["celery", "petitions", "letters", "storms", "events"]  # as the Procfile's worker
+# The queues of the Procfile's two workers, "worker" and "mass".
+WORKER_QUEUES = ["celery", "petitions", "letters", "storms", "events", "mass"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
