@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from organiser import selectors, services
-from organiser.models import OutboxEmail, ScheduledMessage
+from organiser.models import OutboxEmail, ScheduledAction, ScheduledMessage
 from organiser.rendering import FIELDS
 from volunteers.services import email_unsubscribe
 
@@ -288,3 +288,43 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{done} unsubscribed (the others were already).", messages.SUCCESS
         )
+
+
+@admin.register(ScheduledAction)
+class ScheduledActionAdmin(admin.ModelAdmin):
+    """A week of actions planned ahead: publish or close a petition, letter campaign, storm
+    or event at a set time. Beat runs each once, through the app's own service."""
+
+    list_display = ["__str__", "action", "run_at", "state", "ran_at"]
+    list_filter = ["state", "action"]
+    date_hierarchy = "run_at"
+    raw_id_fields = ["petition", "letter_campaign", "storm", "event"]
+    fields = [
+        "action",
+        "petition",
+        "letter_campaign",
+        "storm",
+        "event",
+        "run_at",
+        "state",
+        "ran_at",
+    ]
+    readonly_fields = ["state", "ran_at"]
+    actions = ["cancel"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != ScheduledAction.State.SCHEDULED:
+            return self.fields
+        return self.readonly_fields
+
+    @admin.action(description="Cancel (it will not run)")
+    def cancel(self, request, queryset):
+        done = queryset.filter(state=ScheduledAction.State.SCHEDULED).update(
+            state=ScheduledAction.State.CANCELLED
+        )
+        self.message_user(request, f"{done} cancelled.", messages.SUCCESS)

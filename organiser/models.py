@@ -190,3 +190,64 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.message} to supporter {self.supporter_id}: {self.state}"
+
+
+class ScheduledAction(models.Model):
+    """Publishing or closing a petition, letter campaign, storm or event at a set time, so
+    organisers can plan a week of actions from the admin. The beat task runs it through the
+    app's own service (organiser/services/actions.py), once."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Publish (open)"
+        CLOSE = "close", "Close"
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        DONE = "done", "Done"
+        NOTHING_TO_DO = "nothing_to_do", "Nothing to do (it was already so)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    petition = models.ForeignKey(
+        Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    letter_campaign = models.ForeignKey(
+        LetterCampaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    storm = models.ForeignKey(
+        Twitterstorm, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    run_at = models.DateTimeField(help_text="In UK time.")
+    state = models.CharField(max_length=15, choices=State.choices, default=State.SCHEDULED)
+    ran_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["run_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(petition__isnull=False, letter_campaign=None, storm=None, event=None)
+                    | models.Q(petition=None, letter_campaign__isnull=False, storm=None, event=None)
+                    | models.Q(petition=None, letter_campaign=None, storm__isnull=False, event=None)
+                    | models.Q(petition=None, letter_campaign=None, storm=None, event__isnull=False)
+                ),
+                name="scheduled_action_has_one_subject",
+                violation_error_message=(
+                    "Choose exactly one petition, letter campaign, storm or event."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["state", "run_at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.subject} at {self.run_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject(self):
+        return self.petition or self.letter_campaign or self.storm or self.event

@@ -36,6 +36,7 @@ organiser_provider = PrivacyProvider(
     exempt={
         "organiser.ScheduledMessage": (
             "what organisers wrote and who of them created it: the organisers' own work"
-        )
+        ),
+        "organiser.ScheduledAction": "which organiser planned an action: their own work",
     },
 )

@@ -7,9 +7,11 @@ from volunteers.mail import MailDeferred
 
 @shared_task
 def outbox_tend() -> None:
-    """Beat: fan out the messages due, and re-enqueue senders for sends nobody works on."""
-    from organiser.services import messages_fan_out_due, outbox_sweep
+    """Beat: run the actions due (publish, close), fan out the messages due, and re-enqueue
+    senders for sends nobody works on."""
+    from organiser.services import actions_run_due, messages_fan_out_due, outbox_sweep
 
+    actions_run_due()
     messages_fan_out_due()
     outbox_sweep()
 

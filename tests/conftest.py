@@ -4,6 +4,8 @@
 - harness/smtp.py: `smtp_sink`, a real SMTP server (aiosmtpd) collecting the site's mail;
 - harness/browser.py: `browser` and `page`, Playwright on Debian's chromium;
 - harness/worker.py: `celery_worker`, a real Celery worker on the Redis broker;
+  `celery_worker_process`, real worker processes (to kill); `WorkerProcess` for any queues;
+- harness/redis_server.py: `private_redis`, a Redis server of the test's own to restart;
 - harness/fake_web.py: `fake_web`, a local HTTP server answering with recorded samples of
   the outside services (Parliament Members API, postcodes.io);
 - harness/axe.py: `axe`, axe-core's WCAG 2.2 AA check of the page open in the browser.
@@ -24,6 +26,7 @@ pytest_plugins = [
     "tests.harness.smtp",
     "tests.harness.browser",
     "tests.harness.worker",
+    "tests.harness.redis_server",
     "tests.harness.fake_web",
     "tests.harness.axe",
 ]

@@ -48,6 +48,7 @@ class EventForm(forms.ModelForm):
             "min_attendance",
             "max_attendance",
             "state",
+            "sign_ups_closed_at",
             "decline_reason",
         ]
 

@@ -78,6 +78,9 @@ class Event(models.Model):
         null=True, blank=True, help_text="Across all shifts; empty for no limit beyond them."
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.APPROVED)
+    sign_ups_closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="No new sign-ups from then (set by hand or by a schedule)."
+    )
     decline_reason = models.CharField(max_length=500, blank=True)
     proposed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -72,6 +72,8 @@ def _check_shift_open(shift: Shift) -> None:
     event = shift.event
     if event.state != Event.State.APPROVED:
         raise ValidationError({NON_FIELD_ERRORS: "This event is not taking sign-ups."})
+    if event.sign_ups_closed_at is not None and event.sign_ups_closed_at <= timezone.now():
+        raise ValidationError({NON_FIELD_ERRORS: "Sign-ups for this event have closed."})
     if shift.starts_at <= timezone.now():
         raise ValidationError({NON_FIELD_ERRORS: "This shift has started: it takes no more."})
 
@@ -506,6 +508,16 @@ def event_approve(*, event: Event) -> bool:
         if approved:
             tasks.event_host_email_send.delay_on_commit(event.pk)
     return bool(approved)
+
+
+def event_sign_ups_close(*, event: Event) -> bool:
+    """No new sign-ups from now (places already taken stay, and the waiting list still gets
+    freed places). True if this call closed them."""
+    return bool(
+        Event.objects.filter(pk=event.pk, sign_ups_closed_at__isnull=True).update(
+            sign_ups_closed_at=timezone.now()
+        )
+    )
 
 
 def event_decline(*, event: Event, reason: str) -> bool:

@@ -418,3 +418,25 @@ def _report_pressure_record(report: Report) -> None:
             )
         ],
     )
+
+
+def storm_publish(*, storm: Twitterstorm) -> bool:
+    """Show the storm on the site and in the API from now. True if this call published it."""
+    return _published(storm, True)
+
+
+def storm_unpublish(*, storm: Twitterstorm) -> bool:
+    """Take the storm off the site and the API (pledges and reports stay). True if this
+    call did."""
+    return _published(storm, False)
+
+
+def _published(storm: Twitterstorm, published: bool) -> bool:
+    with transaction.atomic():
+        storm = Twitterstorm.objects.select_for_update().get(pk=storm.pk)
+        if storm.is_published == published:
+            return False
+        storm.is_published = published
+        # save(), not update(): the storm's cached copies are dropped on save (signals.py).
+        storm.save(update_fields=["is_published"])
+    return True

@@ -1,6 +1,8 @@
-"""Organiser's writes: scheduling messages (scheduling.py), sending them (sending.py) and
-what email providers and recipients report back (tracking.py)."""
+"""Organiser's writes: scheduling messages (scheduling.py), sending them (sending.py), what
+email providers and recipients report back (tracking.py), and scheduled publishing and
+closing of actions (actions.py)."""
 
+from organiser.services.actions import actions_run_due
 from organiser.services.scheduling import (
     in_quiet_hours,
     message_cancel,
@@ -22,6 +24,7 @@ from organiser.services.sending import (
 from organiser.services.tracking import delivery_record, unsubscribe_by_token
 
 __all__ = [
+    "actions_run_due",
     "delivery_record",
     "in_quiet_hours",
     "message_cancel",

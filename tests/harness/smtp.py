@@ -9,8 +9,11 @@ It accepts everything unless told otherwise; like a real server it can refuse:
 
 Replies quote the address, as real servers' do. `smtp_sink.attempts("jo@example.org")`
 counts every delivery attempt to an address (each RCPT TO), refused or not.
+`smtp_sink.hold_after(600)` keeps senders waiting at MAIL FROM once 600 messages have come,
+until `smtp_sink.release()`: a place to kill a sender where the server has taken nothing.
 """
 
+import asyncio
 import re
 import socket
 import threading
@@ -50,6 +53,48 @@ class SmtpSink:
         self._arrived = threading.Condition()
         self._refusals: dict[str, _Refusal] = {}
         self._attempts: Counter = Counter()
+        self._hold_from: int | None = None
+        self._waiting_at_mail = 0
+
+    def hold_after(self, count: int) -> None:
+        """Once `count` messages have arrived, keep every sender waiting for its reply to
+        MAIL FROM (before the server has taken anything) until release()."""
+        with self._arrived:
+            self._hold_from = count
+
+    def release(self) -> None:
+        with self._arrived:
+            self._hold_from = None
+
+    def waiting_at_mail(self) -> int:
+        """How many senders are being held at MAIL FROM now."""
+        with self._arrived:
+            return self._waiting_at_mail
+
+    def count(self) -> int:
+        with self._arrived:
+            return len(self.messages)
+
+    def wait_for_count(self, count: int, timeout: float = 60) -> bool:
+        """Wait until at least `count` messages have arrived; whether they did in time."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._arrived.wait(remaining)
+            return True
+
+    async def _held(self) -> None:
+        with self._arrived:
+            held = self._hold_from is not None and len(self.messages) >= self._hold_from
+            self._waiting_at_mail += held
+        while held:
+            await asyncio.sleep(0.05)
+            with self._arrived:
+                held = self._hold_from is not None
+                self._waiting_at_mail -= not held
 
     def refuse(self, address: str, code: int, *, times: int | None = None, at: str = "RCPT"):
         """Answer `code` to attempts to deliver to `address`: at RCPT TO (the recipient) or
@@ -74,6 +119,7 @@ class SmtpSink:
         return f"{refusal.code} {status} <{address}>: {_WORDS[at]}"
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await self._held()
         with self._arrived:
             reply = self._refusal(address, "MAIL")
         if reply:

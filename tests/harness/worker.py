@@ -76,6 +76,13 @@ class Beat:
         finally:
             connections.close_all()  # this thread's connection, before the test database goes
 
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool at once, as when a machine dies: no task is
+        finished, acknowledged or handed back."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def stop(self, timeout: float = 30) -> None:
         """Stop ticking, write the schedule back (as beat does on shutdown) and wait for the
         thread; raises what made beat fail, if anything did."""
@@ -109,18 +116,34 @@ def celery_beat(celery_worker):
 
 class WorkerProcess:
     """`celery -A config worker` in a process group of its own, with the project's
-    settings, consuming only `queue` (a queue of its own, so nothing else reaches it)."""
+    settings, consuming only `queue` (a queue of its own, so nothing else reaches it), or
+    the named `queues`; `env` adds to its environment (another database, broker or mail
+    server), and `beat` runs beat inside it (`-B`)."""
 
-    def __init__(self, *, include: str, concurrency: int, log: Path):
+    def __init__(
+        self,
+        *,
+        include: str | None = None,
+        concurrency: int,
+        log: Path,
+        queues: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        beat: bool = False,
+    ):
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.log = log
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=prefork", f"--concurrency={concurrency}", f"--queues={self.queue}",
-            f"--include={include}", f"--hostname={self.queue}@%h", "--loglevel=INFO",
+            "--pool=prefork", f"--concurrency={concurrency}",
+            f"--queues={','.join(queues or [self.queue])}",
+            f"--hostname={self.queue}@%h", "--loglevel=INFO",
             "--without-mingle", "--without-gossip", "--without-heartbeat",
         ]  # fmt: skip
-        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+        if include:
+            command.append(f"--include={include}")
+        if beat:
+            command += ["--beat", f"--schedule={log.parent / (self.queue + '-beat')}"]
+        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **(env or {})}
         with log.open("wb") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and Celery
                 command,
@@ -140,6 +163,13 @@ class WorkerProcess:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the worker did not start:\n{self.output()[-3000:]}")
             time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool at once, as when a machine dies: no task is
+        finished, acknowledged or handed back."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def stop(self, timeout: float = 30) -> None:
         """Warm shutdown (SIGTERM, as a supervisor stops it); killed if it hangs."""

@@ -20,6 +20,7 @@ from campaigns.letters.services.follow_up import (
     reply_link,
     reply_token,
 )
+from campaigns.letters.services.publishing import letter_campaign_close, letter_campaign_open
 from campaigns.letters.services.review import (
     letter_reject,
     letter_release,
@@ -81,6 +82,8 @@ __all__ = [
     "confirmation_link",
     "confirmation_token",
     "letter_bounce",
+    "letter_campaign_close",
+    "letter_campaign_open",
     "letter_confirm",
     "letter_confirmation_send",
     "letter_copy_send",

@@ -19,6 +19,7 @@ from campaigns.petitions.services.pressure import (
     signatures_pressure_catch_up,
     signatures_pressure_record,
 )
+from campaigns.petitions.services.publishing import petition_close, petition_open
 from campaigns.petitions.services.signing import (
     CAMPAIGN_EMAIL_WORDING,
     NAME_MAX,
@@ -46,9 +47,11 @@ __all__ = [
     "_check",
     "_signature_build",
     "confirmation_token",
+    "petition_close",
     "petition_counts_apply",
     "petition_counts_check",
     "petition_counts_check_all",
+    "petition_open",
     "petition_sign",
     "share_code",
     "signature_confirm",
