@@ -199,8 +199,10 @@ def _send_batch(message: ScheduledMessage, ids: list[int], token, now) -> int:
     try:
         return _deliver(message, to_send, token, now, starts)
     finally:
-        # Whatever is still claimed (a send stopped early) goes back to the queue.
-        mine.update(claim_token=None, claimed_until=None)
+        # Whatever is still claimed (a send stopped early, or the server deferred) goes
+        # back to the queue, and that claim is not counted against it: only claims that
+        # end with their sender dead count towards MAX_ATTEMPTS.
+        mine.update(claim_token=None, claimed_until=None, attempts=F("attempts") - 1)
 
 
 def _sent_this_week(message: ScheduledMessage, supporter_ids, now) -> dict[int, int] | None:

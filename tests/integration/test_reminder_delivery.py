@@ -99,6 +99,11 @@ def assert_each_once(sink, audience, worker):
     assert set(got) == audience
     assert max(got.values()) == 1, [a for a, n in got.items() if n > 1][:5]
     assert sink.count() == RECIPIENTS
+    # Every one with the one-click unsubscribe (RFC 8058) headers.
+    assert {str(m["List-Unsubscribe-Post"]) for m in sink.messages} == {
+        "List-Unsubscribe=One-Click"
+    }
+    assert all("/unsubscribe/" in str(m["List-Unsubscribe"]) for m in sink.messages)
     assert message.state == "sent"
     assert OutboxEmail.objects.filter(state="sent").count() == RECIPIENTS
 

@@ -50,6 +50,9 @@ def test_every_opted_in_supporter_gets_the_message_once(smtp_sink, settings):
     assert send_all(message) == 20
 
     assert recipients_of(smtp_sink) == Counter(p.email for p in people)
+    assert all(
+        m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in smtp_sink.messages
+    )
     message.refresh_from_db()
     assert message.state == ScheduledMessage.State.SENT
     assert services.outbox_send(message_id=message.pk) == 0  # run again: nothing more
@@ -332,3 +335,34 @@ def test_the_same_sender_task_delivered_twice_at_once_sends_each_email_once(
 
     assert recipients_of(smtp_sink) == Counter(p.email for p in people)
     assert sum(sent) == 120 and all(sent)  # both worked, on different rows
+
+
+@pytest.mark.django_db
+def test_a_server_that_defers_again_and_again_fails_nobody(smtp_sink):
+    [person] = opted_in(1)
+    smtp_sink.refuse(person.email, 451, times=services.sending.MAX_ATTEMPTS + 1)
+    message = ScheduledMessageFactory()
+    services.message_fan_out(message_id=message.pk)
+
+    for _ in range(services.sending.MAX_ATTEMPTS + 1):
+        assert tasks.outbox_send(message.pk) == 0
+    assert services.outbox_send(message_id=message.pk) == 1
+
+    assert OutboxEmail.objects.get().state == "sent"
+
+
+@pytest.mark.django_db
+def test_a_row_whose_senders_keep_dying_is_failed_after_five_claims(smtp_sink):
+    opted_in(1)
+    message = ScheduledMessageFactory()
+    services.message_fan_out(message_id=message.pk)
+    for attempt in range(services.sending.MAX_ATTEMPTS):
+        # A sender claims it and dies; its claim runs out.
+        with time_machine.travel(NOON + timedelta(hours=attempt)):
+            services.sending._claim(message, services.sending.timezone.now())
+
+    with time_machine.travel(NOON + timedelta(hours=6)):
+        assert services.outbox_send(message_id=message.pk) == 0
+
+    assert OutboxEmail.objects.get().state == "failed"
+    assert smtp_sink.messages == []
