@@ -19,7 +19,16 @@ from campaigns.targets.models import (
     Target,
     TargetStatusChange,
 )
-from volunteers.models import PostcodeFallback, Supporter, User, canonical_email, email_domain
+from organiser.models import ScheduledMessage
+from organiser.selectors import audience_supporters
+from volunteers.models import (
+    ConsentRecord,
+    PostcodeFallback,
+    Supporter,
+    User,
+    canonical_email,
+    email_domain,
+)
 from volunteers.places import normalise_postcode, place_for_postcode
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +53,8 @@ def counts():
         Supporter,
         User,
         PostcodeFallback,
+        ScheduledMessage,
+        ConsentRecord,
         Twitterstorm,
         Angle,
         StormTarget,
@@ -226,3 +237,16 @@ def test_the_demo_events_are_listed_near_a_demo_postcode(client, settings):
     assert "Demo: online phone bank" in page
     assert "/events/" in printed
     assert Shift.objects.filter(event__slug="demo-street-stall").count() == 2
+
+
+def test_the_demo_has_default_reminders_and_a_draft_update_for_its_volunteers(smtp_sink):
+    seed()
+
+    storm = Twitterstorm.objects.get(slug="demo-let-members-choose")
+    reminders = ScheduledMessage.objects.filter(storm=storm, reminder_before__isnull=False)
+    assert reminders.exclude(state="cancelled").exists()
+    assert ScheduledMessage.objects.filter(shift__isnull=False).exists()
+    update = ScheduledMessage.objects.get(name="Demo: thirty nominations, five to go")
+    assert update.state == "draft"
+    volunteers = Supporter.objects.filter(user__isnull=False).count()
+    assert audience_supporters(update).count() == volunteers

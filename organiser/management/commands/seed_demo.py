@@ -40,7 +40,9 @@ from campaigns.targets.models import (
     TargetStatus,
     TargetStatusChange,
 )
-from volunteers.models import PostcodeFallback, Supporter, User
+from organiser.models import ScheduledMessage
+from organiser.services import reminders_create
+from volunteers.models import ConsentRecord, PostcodeFallback, Supporter, User
 from volunteers.places import SOURCE_FALLBACK, Place
 
 SEED = 2015
@@ -171,6 +173,9 @@ class Command(BaseCommand):
             letter_campaign = self._letter_campaign(campaign)
             storm = self._storm(campaign)
             self._events(campaign, constituencies)
+            self._messages(campaign)
+        # The storm's and the events' default reminders, as organiser's beat task makes them.
+        reminders_create()
         self.stdout.write(
             f"Demo data ready: {Constituency.objects.filter(is_demo=True).count()} "
             f"constituencies, {Representative.objects.filter(is_demo=True).count()} MPs, "
@@ -368,6 +373,35 @@ class Command(BaseCommand):
         for supporter in supporters:
             supporter.user = users[supporter.email]
         Supporter.objects.bulk_update(supporters, ["user"])
+
+    def _messages(self, campaign) -> None:
+        """The demo volunteers agreed to campaign email (a demo consent), and a draft update
+        to them waits in the admin, for organisers to preview, test and schedule."""
+        volunteers = Supporter.objects.filter(
+            email__startswith="demo-supporter-", user__isnull=False
+        ).exclude(consents__purpose=ConsentRecord.Purpose.CAMPAIGN_EMAIL)
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                supporter=supporter,
+                purpose=ConsentRecord.Purpose.CAMPAIGN_EMAIL,
+                wording="Demo: email me about the campaign",
+                source="demo",
+            )
+            for supporter in volunteers
+        )
+        ScheduledMessage.objects.get_or_create(
+            name="Demo: thirty nominations, five to go",
+            defaults={
+                "campaign": campaign,
+                "audience": ScheduledMessage.Audience.VOLUNTEERS,
+                "subject": "{{ first_name }}, five more MPs to go",
+                "body": (
+                    "Hello {{ first_name }},\n\nThirty MPs have nominated. Five more and our "
+                    "candidate is on the ballot.\n\nWrite to yours today.\n\n{{ site_name }}"
+                ),
+                "state": ScheduledMessage.State.DRAFT,
+            },
+        )
 
     def _postcodes(self, constituencies) -> None:
         """Fallback rows for the demo postcodes: an outcode and two full postcodes per
