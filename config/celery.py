@@ -11,7 +11,7 @@ line a worker writes passes the filter that redacts personal data (core/logging.
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,3 +29,17 @@ def logging_from_django_settings(**kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(sender=None, **kwargs) -> None:
+    """Around each task a worker runs, what Django does around each request: close a
+    connection older than CONN_MAX_AGE, or one that is broken, and keep the rest
+    (CELERY_DB_REUSE_MAX). Not for a task run in-process (eagerly), whose caller owns the
+    connection and may be inside a transaction."""
+    if sender is None or getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -255,6 +255,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes every database connection before and after each task unless
+# told to reuse them: then each task (a confirmation email, a mass send) opens a new
+# PostgreSQL backend. Reuse them instead; config/celery.py closes, around each task, only
+# those CONN_MAX_AGE or a failed health check says to close, as Django does per request.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Transactional email of each app goes through a queue of its own, so a mass mailing can
@@ -275,6 +280,8 @@ CELERY_TASK_ROUTES = {
     "organiser.tasks.*": {"queue": "celery"},
 }
 PETITION_PRESSURE_INTERVAL = env.float("PETITION_PRESSURE_INTERVAL", default=60.0)
+# How often beat runs scheduled actions, fans out messages due and sweeps (seconds).
+ORGANISER_TICK = env.float("ORGANISER_TICK", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "petition-counts": {
         "task": "campaigns.petitions.tasks.petition_counts_apply",
@@ -315,7 +322,7 @@ CELERY_BEAT_SCHEDULE = {
     # (their tasks were lost with the broker, or their worker died).
     "organiser-outbox": {
         "task": "organiser.tasks.outbox_tend",
-        "schedule": env.float("ORGANISER_TICK", default=30.0),
+        "schedule": ORGANISER_TICK,
         "options": {"expires": 60},
     },
     # Default reminders for storms and events that lack them (organisers edit or cancel).

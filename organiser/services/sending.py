@@ -27,8 +27,8 @@ from math import ceil
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connections, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from organiser import tasks
@@ -232,6 +232,7 @@ def _deliver(message, rows, token, now, starts) -> int:
     stop_at = now + timedelta(seconds=settings.ORGANISER_CLAIM_SECONDS * 0.8)
     source = f"message:{message.pk}"
     sent = 0
+    mark = _Marks(token=token, version=renderer.version)
     connection = get_connection()
     connection.open()
     try:
@@ -246,24 +247,66 @@ def _deliver(message, rows, token, now, starts) -> int:
             )
             email = renderer.email(recipient, outbox_id=row.pk, connection=connection)
             outcome = email_send(message=email, source=source, mass=True, checked=True)
-            mark = OutboxEmail.objects.filter(pk=row.pk, claim_token=token, state=Row.PENDING)
             if outcome == Outcome.SENT:
-                mark.update(
-                    state=Row.SENT,
-                    sent_at=timezone.now(),
-                    version_sent=renderer.version,
-                    claim_token=None,
-                    claimed_until=None,
-                )
+                mark.sent(row.pk)
                 sent += 1
             else:
-                mark.update(state=Row.FAILED, claim_token=None, claimed_until=None)
+                mark.failed(row.pk)
     except MailDeferred:
         logger.warning("The mail server deferred %s mail; the rest waits for a retry", source)
         raise
     finally:
         connection.close()
+        mark.close()
     return sent
+
+
+class _Marks:
+    """Marks rows sent (or failed) under this sender's claim, one statement per row, as soon
+    as the server has answered: the time between the server taking an email and its row
+    saying so is the one window in which a dying worker leaves a duplicate, so it is kept
+    to one prepared UPDATE, its SQL built once per batch. On PostgreSQL these commits do
+    not wait for the disk (synchronous_commit off for this connection, while sending): a
+    killed worker loses none of them; a PostgreSQL crash could lose the last fraction of
+    a second of them, and those emails would be sent again (docs/reminders.md)."""
+
+    def __init__(self, *, token, version: int):
+        self.db = connections[OutboxEmail.objects.db]
+        meta = OutboxEmail._meta
+        column = {f.name: self.db.ops.quote_name(f.column) for f in meta.fields}
+        # Names from the model's own metadata, quoted; every value is a parameter.
+        self.sql = (
+            f"UPDATE {self.db.ops.quote_name(meta.db_table)} SET {column['state']} = %s, "  # noqa: S608
+            f"{column['sent_at']} = %s, {column['version_sent']} = %s, "
+            f"{column['claim_token']} = NULL, {column['claimed_until']} = NULL "
+            f"WHERE {column['id']} = %s AND {column['claim_token']} = %s "
+            f"AND {column['state']} = %s"
+        )
+        self.token = meta.get_field("claim_token").get_db_prep_value(token, self.db)
+        self.version = version
+        self.postgres = self.db.vendor == "postgresql"
+        self.cursor = self.db.cursor()
+        if self.postgres:
+            self.cursor.execute("SET synchronous_commit TO off")
+
+    def _mark(self, pk: int, state: str, sent_at) -> None:
+        at = self.db.ops.adapt_datetimefield_value(sent_at)
+        self.cursor.execute(
+            self.sql, [state, at, self.version if sent_at else None, pk, self.token, Row.PENDING]
+        )
+
+    def sent(self, pk: int) -> None:
+        self._mark(pk, Row.SENT, timezone.now())
+
+    def failed(self, pk: int) -> None:
+        self._mark(pk, Row.FAILED, None)
+
+    def close(self) -> None:
+        try:
+            if self.postgres:
+                self.cursor.execute("RESET synchronous_commit")
+        finally:
+            self.cursor.close()
 
 
 def _skip_all_pending(message: ScheduledMessage, reason: str) -> int:
@@ -285,13 +328,22 @@ def _finish_if_done(message_id: int) -> bool:
 
 def outbox_sweep(*, now=None) -> list[int]:
     """Enqueue senders again for each message being sent that nobody has claimed from for a
-    claim period (its tasks were lost with the broker, or its worker died), and finish
-    those with nothing left; the ids re-enqueued."""
+    claim period (its tasks were lost with the broker, or its worker died) or whose only
+    waiting rows are claims that ran out, and finish those with nothing left; the ids
+    re-enqueued."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.ORGANISER_CLAIM_SECONDS)
     resumed = []
+    pending = OutboxEmail.objects.filter(message=OuterRef("pk"), state=Row.PENDING)
+    # A sender that died left its claim to run out while the others finished: once it has,
+    # and nobody holds a claim, it need not wait a claim period more.
+    left_behind = (
+        Exists(pending.filter(claimed_until__lt=now))
+        & ~Exists(pending.filter(claimed_until__gte=now))
+        & Q(last_claim_at__lt=now - timedelta(seconds=2 * settings.ORGANISER_TICK))
+    )
     sending = ScheduledMessage.objects.filter(state=State.SENDING).filter(
-        Q(last_claim_at__isnull=True) | Q(last_claim_at__lt=stale)
+        Q(last_claim_at__isnull=True) | Q(last_claim_at__lt=stale) | left_behind
     )
     for message in sending.only("pk", "send_by"):
         pending = OutboxEmail.objects.filter(message_id=message.pk, state=Row.PENDING).count()

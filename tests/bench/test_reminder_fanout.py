@@ -59,7 +59,7 @@ def test_the_sink_counts_and_records_every_delivery(tmp_path):
     smtp_port, control_port = _free_port(), _free_port()
     script = Path(reminder_fanout.__file__)
     sink = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(script), "--serve-sink", str(smtp_port), str(control_port)],
+        [sys.executable, str(script), "--serve-sink", str(smtp_port), str(control_port), "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

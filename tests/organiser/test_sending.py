@@ -366,3 +366,22 @@ def test_a_row_whose_senders_keep_dying_is_failed_after_five_claims(smtp_sink):
 
     assert OutboxEmail.objects.get().state == "failed"
     assert smtp_sink.messages == []
+
+
+@pytest.mark.django_db
+def test_a_dead_senders_rows_are_resumed_as_soon_as_their_claim_runs_out(smtp_sink, settings):
+    settings.ORGANISER_CLAIM_SECONDS, settings.ORGANISER_TICK = 60, 1
+    settings.ORGANISER_BATCH_SIZE = 2
+    opted_in(4)
+    message = ScheduledMessageFactory()
+    services.message_fan_out(message_id=message.pk)
+    services.sending._claim(message, services.sending.timezone.now())  # then it died
+    with time_machine.travel(NOON + timedelta(seconds=30)):
+        assert services.outbox_send(message_id=message.pk) == 2  # another sender, the rest
+
+    # Its claim runs out at +60 s; nobody has claimed since +30 s.
+    with time_machine.travel(NOON + timedelta(seconds=59)):
+        assert services.outbox_sweep() == []
+    with time_machine.travel(NOON + timedelta(seconds=61)):
+        assert services.outbox_sweep() == [message.pk]  # not a whole claim period later
+        assert services.outbox_send(message_id=message.pk) == 2
