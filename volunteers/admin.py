@@ -1,10 +1,53 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.contenttypes.models import ContentType
 
 from volunteers.mail import address_hash
 from volunteers.models import EmailSuppression, PostcodeFallback, Supporter, User
-from volunteers.services import email_unsubscribe
+from volunteers.privacy import supporter_erase
+from volunteers.services import email_unsubscribe, supporter_link_user
+
+ERASURE = (
+    "{} is erased, not deleted: their name, email, postcode, phone and everything they "
+    "wrote are removed from every record (signatures, letters, pledges, sign-ups, emails), "
+    "and every count they added to stays."
+)
+
+
+class EraseInsteadOfDelete:
+    """Deleting a person in the admin erases them through the privacy registry (the same
+    erasure as their own "delete me"), never a plain cascade that would leave their
+    details on their signatures and letters; the log names no one."""
+
+    def person(self, obj) -> Supporter:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        supporter_erase(supporter=self.person(obj))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            supporter_erase(supporter=self.person(obj))
+
+    def get_deleted_objects(self, objs, request):
+        erased = [ERASURE.format(f"{self.model._meta.verbose_name} {obj.pk}") for obj in objs]
+        return erased, {self.model._meta.verbose_name_plural: len(erased)}, set(), []
+
+    def log_deletions(self, request, queryset):
+        content_type = ContentType.objects.get_for_model(self.model)
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                user_id=request.user.pk,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=f"{self.model._meta.verbose_name} {obj.pk} (erased)",
+                action_flag=DELETION,
+                change_message="Erased: personal data removed everywhere, counts kept.",
+            )
+            for obj in queryset
+        )
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -20,7 +63,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(EraseInsteadOfDelete, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -40,15 +83,21 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
 
+    def person(self, user):
+        return Supporter.objects.filter(user=user).first() or supporter_link_user(user=user)
+
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(EraseInsteadOfDelete, admin.ModelAdmin):
     list_display = ["email", "name", "postcode", "constituency_code", "is_volunteer", "created_at"]
     list_filter = [("user", admin.EmptyFieldListFilter)]
     search_fields = ["email", "name", "postcode"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at", "erased_at"]
     actions = ["unsubscribe"]
+
+    def person(self, supporter):
+        return supporter
 
     @admin.action(description="Unsubscribe from all campaign email and reminders")
     def unsubscribe(self, request, queryset):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from volunteers.mail import email_unsuppress, suppressions_for
-from volunteers.models import Supporter
+from volunteers.models import Supporter, User
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,28 @@ def _erase_volunteers(supporter: Supporter) -> None:
         user.set_unusable_password()
         user.save()
     supporter.consents.all().delete()
+    _admin_log_forget(supporter)
     supporter.email = f"erased-{supporter.pk}@erased.invalid"
     supporter.name = ""
     supporter.postcode = ""
     supporter.constituency_code = ""
     supporter.erased_at = timezone.now()
     supporter.save()
+
+
+def _admin_log_forget(supporter: Supporter) -> None:
+    """The admin's log keeps what organisers did to this person's records (their audit
+    trail), but under a name that is not the person's: it showed their email."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    records = [(Supporter, supporter.pk)]
+    if supporter.user_id:
+        records.append((User, supporter.user_id))
+    for model, pk in records:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
+        ).update(object_repr=f"{model._meta.verbose_name} {pk} (erased)")
 
 
 volunteers_provider = PrivacyProvider(
@@ -144,7 +160,7 @@ volunteers_provider = PrivacyProvider(
     exempt={
         "admin.LogEntry": (
             "organisers' audit trail of admin changes, kept as a legitimate interest; "
-            "supporters without staff access have none"
+            "erasure renames the entries about the person, whose email was their name"
         ),
         "volunteers.PostcodeFallback": (
             "reference data about places (postcodes and outcodes mapped to constituencies), "
