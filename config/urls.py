@@ -68,6 +68,7 @@ urlpatterns = [
     path("storms/", include("campaigns.storms.urls")),
     path("events/", include("campaigns.events.urls")),
     path("unsubscribe/", include("organiser.urls")),
+    path("me/", include("volunteers.urls")),
     # The email provider's signed tracking webhooks (django-anymail): /anymail/mailgun/tracking/.
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),

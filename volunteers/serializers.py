@@ -9,3 +9,7 @@ class MeOutputSerializer(serializers.Serializer):
 
     def get_is_volunteer(self, user) -> bool:
         return hasattr(user, "supporter")
+
+
+class EraseInputSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)

@@ -1,12 +1,15 @@
-"""Writes about people: finding supporters by email, linking them to accounts, consent and
-unsubscribing."""
+"""Writes about people: finding supporters by email, linking them to accounts, consent,
+unsubscribing, and a person's own export and erasure."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.db import insert_unless_exists
+from core.ratelimit import within_cap_for
 from volunteers.mail import email_suppress
 from volunteers.models import ConsentRecord, EmailSuppression, Supporter, User, normalise_email
+from volunteers.privacy import supporter_erase, supporter_export
 
 
 def supporter_get_or_create(*, email: str, name: str = "") -> tuple[Supporter, bool]:
@@ -67,3 +70,28 @@ def email_unsubscribe(*, email: str, source: str, by_organiser: bool = False) ->
             withdrawn_at__isnull=True,
         ).update(withdrawn_at=timezone.now())
     return new
+
+
+# Tries at the password that confirms "delete me": count per seconds, per account.
+ERASE_TRIES = (5, 15 * 60)
+
+
+def account_export(*, user: User) -> dict:
+    """Everything the platform holds about the account's person, from every provider."""
+    return supporter_export(supporter=supporter_link_user(user=user))
+
+
+def account_erase(*, user: User, password: str) -> None:
+    """The person's own "delete me": their password again (so a borrowed, signed-in phone
+    cannot do it), then their personal data is erased everywhere through the registry,
+    every count kept, and their address kept on the suppression list (as a keyed hash)
+    so they are never emailed again. ValidationError({"password"}) if it is wrong, or after
+    ERASE_TRIES wrong tries."""
+    if not within_cap_for("erase-tries", str(user.pk), ERASE_TRIES):
+        raise ValidationError({"password": "Too many tries. Wait 15 minutes and try again."})
+    if not isinstance(password, str) or not user.check_password(password):
+        raise ValidationError({"password": "That is not your password."})
+    supporter = supporter_link_user(user=user)
+    with transaction.atomic():
+        email_unsubscribe(email=supporter.email, source="erased")
+        supporter_erase(supporter=supporter)

@@ -430,6 +430,25 @@ def open_event_link_broken(page, campaign, petition):
     page.goto("/events/rsvp/not-a-real-token/confirm/")
 
 
+def open_my_data(page, campaign, petition):
+    from tests.factories import VolunteerFactory
+
+    sign_in(page, VolunteerFactory().user)
+    page.goto("/me/data/")
+    page.get_by_role("heading", name="Your data").wait_for()
+
+
+def open_my_data_with_errors(page, campaign, petition):
+    open_my_data(page, campaign, petition)
+    page.get_by_label("Your password, to confirm it is you").fill("not my password")
+    page.get_by_role("button", name="Delete me").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+def open_erased(page, campaign, petition):
+    page.goto("/me/data/erased/")
+
+
 def _unsubscribe_link(campaign) -> str:
     supporter = SupporterFactory(email="jo@example.org")
     token = unsubscribe_token(supporter_id=supporter.pk, message_id=1)
@@ -502,6 +521,9 @@ PAGES = [
     open_unsubscribe,
     open_unsubscribed,
     open_unsubscribe_broken_link,
+    open_my_data,
+    open_my_data_with_errors,
+    open_erased,
     open_event_propose,
     open_event_propose_with_errors,
 ]

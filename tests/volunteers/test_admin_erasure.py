@@ -6,83 +6,12 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from campaigns.events.models import Shift
-from campaigns.events.services import rsvp_create
-from campaigns.letters.models import Letter
-from campaigns.petitions.models import PetitionCount
-from campaigns.petitions.services import petition_counts_apply, petition_sign
-from campaigns.storms.models import Pledge
-from campaigns.storms.services import pledge_by_account
-from organiser import services as organiser
-from organiser.models import OutboxEmail
-from tests.factories import (
-    LetterFactory,
-    OrganiserFactory,
-    PetitionFactory,
-    PostcodeFallbackFactory,
-    ScheduledMessageFactory,
-    ShiftFactory,
-    StormFactory,
-    SupporterFactory,
-    VolunteerFactory,
-)
+from tests.factories import OrganiserFactory
 from tests.harness.personal_data import columns_holding
+from tests.volunteers.erasure import EMAIL, NAME, PHONE, PLACES, POSTCODE, counts_now, person
 from volunteers.models import Supporter
 
-PLACES = {"volunteers.PostcodeFallback"}
-EMAIL, NAME, POSTCODE, PHONE = "ada.lovelace@example.org", "Ada Lovelace", "ZA9 9ZZ", "07700 900123"
-
-
-@pytest.fixture
-def person(db, smtp_sink):
-    """A volunteer who signed a petition (opting in to campaign email), wrote a letter,
-    pledged to a storm, took a place on a shift and was sent a campaign email; and the
-    counts all that made."""
-    PostcodeFallbackFactory(code=POSTCODE)
-    volunteer = VolunteerFactory(email=EMAIL, name=NAME, postcode=POSTCODE)
-    volunteer.user.name = NAME
-    volunteer.user.save()
-    petition = PetitionFactory(state="open", confirmation_required=False)
-    petition_sign(
-        petition=petition, name=NAME, email=EMAIL, postcode=POSTCODE, campaign_email_opt_in=True
-    )
-    petition_counts_apply()
-    LetterFactory(
-        supporter=volunteer, writer_name=NAME, writer_email=EMAIL, writer_postcode=POSTCODE,
-        body=f"Yours, {NAME}",
-    )  # fmt: skip
-    storm = StormFactory()
-    pledge_by_account(storm=storm, user=volunteer.user)
-    shift = ShiftFactory()
-    rsvp_create(shift=shift, name=NAME, phone=PHONE, user=volunteer.user)
-    message = ScheduledMessageFactory()
-    organiser.message_fan_out(message_id=message.pk)
-    organiser.outbox_send(message_id=message.pk)
-    SupporterFactory(email="someone.else@example.org", name="Someone Else")
-    counts = {
-        "signatures": PetitionCount.objects.get(petition=petition).total,
-        "letters": Letter.objects.count(),
-        "pledges": Pledge.objects.filter(storm=storm).count(),
-        "places": Shift.objects.get(pk=shift.pk).places_taken,
-        "emails sent": OutboxEmail.objects.filter(state="sent").count(),
-    }
-    assert set(columns_holding([EMAIL, NAME, POSTCODE, PHONE])) >= {
-        "volunteers.Supporter.email",
-        "petitions.Signature.email",
-        "letters.Letter.writer_email",
-        "events.RSVP.phone",
-    }
-    return volunteer, petition, storm, shift, counts
-
-
-def counts_now(petition, storm, shift) -> dict:
-    return {
-        "signatures": PetitionCount.objects.get(petition=petition).total,
-        "letters": Letter.objects.count(),
-        "pledges": Pledge.objects.filter(storm=storm).count(),
-        "places": Shift.objects.get(pk=shift.pk).places_taken,
-        "emails sent": OutboxEmail.objects.filter(state="sent").count(),
-    }
+__all__ = ["person"]  # the fixture
 
 
 @pytest.mark.parametrize("through", ["supporter", "user", "bulk action"])
