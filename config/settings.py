@@ -37,6 +37,8 @@ else:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # What emails call the site ("Hello from Groundswell!"), rather than the host they came to.
 SITE_NAME = env.str("SITE_NAME", default="Groundswell")
+# Where people write about their data (named on the privacy notice, /privacy/).
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,8 +1,9 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -34,6 +35,20 @@ class FaviconRedirect(RedirectView):
         return static("favicon.svg")
 
 
+class PrivacyNotice(TemplateView):
+    """What the site keeps about people, why, for how long, and their rights (linked from
+    every page's footer, so from every form that collects data)."""
+
+    template_name = "privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "site_name": settings.SITE_NAME,
+            "letter_retention_days": settings.LETTER_RETENTION_DAYS,
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        }
+
+
 class ApiNotFound(APIView):
     """Any path under /api/ that no endpoint answers: a 404 in the API's error shape (by
     core.api.exception_handler), always as JSON, whatever the method or credentials."""
@@ -62,6 +77,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
+    path("privacy/", PrivacyNotice.as_view(), name="privacy"),
     path("campaigns/", include("campaigns.targets.urls")),
     path("petitions/", include("campaigns.petitions.urls")),
     path("letters/", include("campaigns.letters.urls")),

@@ -445,6 +445,10 @@ def open_my_data_with_errors(page, campaign, petition):
     page.locator(".errorlist").first.wait_for()
 
 
+def open_privacy(page, campaign, petition):
+    page.goto("/privacy/")
+
+
 def open_erased(page, campaign, petition):
     page.goto("/me/data/erased/")
 
@@ -524,6 +528,7 @@ PAGES = [
     open_my_data,
     open_my_data_with_errors,
     open_erased,
+    open_privacy,
     open_event_propose,
     open_event_propose_with_errors,
 ]

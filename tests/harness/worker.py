@@ -32,6 +32,11 @@ def celery_worker(transactional_db):
     from config.celery import app
 
     app.conf.task_always_eager = False
+    # This worker is a thread of the test process: a database connection it kept between
+    # tasks (CELERY_DB_REUSE_MAX, as production's worker processes do) would outlive it
+    # and hold the test database open. Here each task closes its connections, as Celery
+    # does by default. Read once, when the first worker starts in this process.
+    app.conf.CELERY_DB_REUSE_MAX = None
     app.control.purge()
     try:
         with start_worker(
