@@ -277,3 +277,38 @@ def test_the_celery_worker_logs_through_the_sites_handler(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "Task failed for [email] in [postcode]" in result.stderr
+
+
+@pytest.mark.django_db
+def test_writing_confirming_and_sending_a_letter_logs_no_personal_data(client, logged, settings):
+    from campaigns.letters.models import Letter
+    from tests.factories import LetterCampaignFactory, RepresentativeFactory
+
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"
+    settings.OUTSIDE_SERVICE_TIMEOUT = 0.2
+    seat = ConstituencyFactory(ons_code="E14000002")
+    PostcodeFallbackFactory(code="ZA2 2BB", constituency_code=seat.ons_code)
+    mp = RepresentativeFactory(constituency=seat)
+    letters = LetterCampaignFactory()
+    address, body = "17 Unusual Lane, Testford", "As a nurse on Unusual Lane I ask you to act."
+    log = logged()
+
+    with committed():
+        client.post(
+            f"/letters/{letters.slug}/",
+            {
+                "step": "send", "name": NAME, "email": EMAIL, "postcode": "ZA2 2BB",
+                "address": address, "subject": "Please nominate", "body": body,
+            },
+        )  # fmt: skip
+    [confirmation] = [m for m in mail.outbox if EMAIL.lower() in m.to[0].lower()]
+    path = "/" + confirmation.body.split("/letters/confirm/", 1)[1].split()[0]
+    with committed():
+        client.get(f"/letters/confirm/{path.strip('/')}/")
+
+    assert Letter.objects.get().state == Letter.State.SENT
+    assert any(mp.email in m.to for m in mail.outbox)
+    assert log.raw
+    written = (log.raw + log.written).lower()
+    assert log.personal_values() == []
+    assert [v for v in ("ZA2 2BB", "ZA22BB", address, "Unusual Lane") if v.lower() in written] == []
