@@ -20,17 +20,27 @@ from campaigns.petitions.models import (
 logger = logging.getLogger(__name__)
 
 
+# The key of the advisory lock that lets one fold run at a time (any constant of our own).
+FOLD_LOCK = 0x47_53_46_4C
+
+
 def petition_counts_apply(*, batch: int = 10_000) -> int:
     """Fold waiting CountChanges into the counts; returns how many were applied.
 
     Each change is read, added to PetitionCount and ConstituencyCount, and deleted in one
-    transaction, so it is applied exactly once even if two of these run at once (the second
-    skips the rows the first has locked) or the worker dies half-way (nothing is kept).
+    transaction, so it is applied exactly once even if the worker dies half-way (nothing is
+    kept). One fold runs at a time, taking the journal in order: a second that starts
+    meanwhile returns 0 at once (PostgreSQL: a transaction's advisory lock; SQLite writes
+    one transaction at a time anyway). Two folds splitting the journal between them could
+    apply an invalidation before the restore it follows, and take a total below zero.
     """
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+                if not cursor.fetchone()[0]:
+                    return 0
         changes = CountChange.objects.order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            changes = changes.select_for_update(skip_locked=True)
         rows = list(changes.values_list("pk", "petition_id", "constituency_code", "delta")[:batch])
         if not rows:
             return 0
