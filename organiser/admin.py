@@ -5,7 +5,6 @@ bounced, complained, unsubscribed and skipped, failed)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +14,8 @@ from django.utils.html import format_html, format_html_join
 from organiser import selectors, services
 from organiser.models import OutboxEmail, ScheduledAction, ScheduledMessage
 from organiser.rendering import FIELDS
-from volunteers.services import email_unsubscribe
+from volunteers.admin import unsubscribe_by_hand
+from volunteers.models import Supporter
 
 FIELDS_HELP = format_html(
     "Fields: {}. Write them as {{{{ first_name }}}}; the HTML part is this text, escaped.",
@@ -278,16 +278,8 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unsubscribe these people from all campaign email")
     def unsubscribe(self, request, queryset):
-        emails = queryset.filter(~Q(supporter__erased_at__isnull=False)).values_list(
-            "supporter__email", flat=True
-        )
-        done = sum(
-            email_unsubscribe(email=email, source=f"admin:{request.user.pk}", by_organiser=True)
-            for email in set(emails)
-        )
-        self.message_user(
-            request, f"{done} unsubscribed (the others were already).", messages.SUCCESS
-        )
+        people = Supporter.objects.filter(pk__in=queryset.values("supporter_id"))
+        unsubscribe_by_hand(self, request, people)
 
 
 @admin.register(ScheduledAction)

@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from campaigns.events.models import RSVP
+from campaigns.events.services import HOLDS_A_PLACE
 from campaigns.letters.models import Letter
 from campaigns.petitions.models import Signature
 from campaigns.storms.models import Pledge
@@ -10,8 +11,6 @@ from campaigns.targets.models import Constituency
 from organiser.models import OutboxEmail, ScheduledMessage
 from volunteers.models import ConsentRecord, Supporter
 
-# RSVPs that hold a place (the events app's own list): who an event's reminder is for.
-RSVP_HOLDING = [RSVP.State.SIGNED_UP, RSVP.State.CONFIRMED, RSVP.State.OFFERED]
 Audience = ScheduledMessage.Audience
 
 
@@ -68,7 +67,8 @@ def audience_supporters(message: ScheduledMessage) -> QuerySet[Supporter]:
 
 
 def _places(message: ScheduledMessage) -> QuerySet[RSVP]:
-    places = RSVP.objects.filter(state__in=RSVP_HOLDING)
+    # Who an event's reminder is for: those holding a place, as the events app counts them.
+    places = RSVP.objects.filter(state__in=HOLDS_A_PLACE)
     if message.audience == Audience.SHIFT_RSVPS:
         return places.filter(shift_id=message.shift_id)
     return places.filter(shift__event_id=message.event_id)

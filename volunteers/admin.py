@@ -19,10 +19,8 @@ ERASURE = (
 class EraseInsteadOfDelete:
     """Deleting a person in the admin erases them through the privacy registry (the same
     erasure as their own "delete me"), never a plain cascade that would leave their
-    details on their signatures and letters; the log names no one."""
-
-    def person(self, obj) -> Supporter:
-        raise NotImplementedError
+    details on their signatures and letters; the log names no one. The admin using it
+    says whose record an object is with `person(obj) -> Supporter`."""
 
     def delete_model(self, request, obj):
         supporter_erase(supporter=self.person(obj))
@@ -48,6 +46,19 @@ class EraseInsteadOfDelete:
             )
             for obj in queryset
         )
+
+
+def unsubscribe_by_hand(modeladmin, request, supporters) -> None:
+    """An organiser unsubscribes people by hand (they asked by phone, or in person), from
+    the supporters' list or any other list of people."""
+    emails = supporters.filter(erased_at__isnull=True).values_list("email", flat=True)
+    done = sum(
+        email_unsubscribe(email=email, source=f"admin:{request.user.pk}", by_organiser=True)
+        for email in set(emails)
+    )
+    modeladmin.message_user(
+        request, f"{done} unsubscribed (the others were already).", messages.SUCCESS
+    )
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -101,14 +112,7 @@ class SupporterAdmin(EraseInsteadOfDelete, admin.ModelAdmin):
 
     @admin.action(description="Unsubscribe from all campaign email and reminders")
     def unsubscribe(self, request, queryset):
-        """An organiser unsubscribes someone by hand (they asked by phone, or in person)."""
-        done = sum(
-            email_unsubscribe(email=email, source=f"admin:{request.user.pk}", by_organiser=True)
-            for email in queryset.filter(erased_at__isnull=True).values_list("email", flat=True)
-        )
-        self.message_user(
-            request, f"{done} unsubscribed (the others were already).", messages.SUCCESS
-        )
+        unsubscribe_by_hand(self, request, queryset)
 
     @admin.display(boolean=True, description="volunteer")
     def is_volunteer(self, supporter):

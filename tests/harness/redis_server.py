@@ -10,17 +10,12 @@ import time
 import pytest
 
 from tests.harness.services import require
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.harness.smtp import free_port
 
 
 class RedisServer:
     def __init__(self, log):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = log
         self.process = None

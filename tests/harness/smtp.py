@@ -173,7 +173,8 @@ def links_in(message: EmailMessage) -> list[str]:
     return re.findall(r"https?://[^\s\"'<>]+", body_text(message))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -183,7 +184,7 @@ def _free_port() -> int:
 def smtp_sink(settings):
     """A running SMTP server; the site's email backend is pointed at it for the test."""
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

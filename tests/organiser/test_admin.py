@@ -125,3 +125,16 @@ def test_an_organiser_unsubscribes_someone_by_hand(client, organiser):
     )
 
     assert email_is_suppressed(email=person.email, mass=True)
+
+
+def test_an_organiser_unsubscribes_a_recipient_from_the_outbox_list(client, organiser):
+    [person] = opted_in(1)
+    message = ScheduledMessageFactory()
+    services.message_fan_out(message_id=message.pk)
+
+    client.post(
+        reverse("admin:organiser_outboxemail_changelist"),
+        {"action": "unsubscribe", "_selected_action": [message.outbox.get().pk]},
+    )
+
+    assert email_is_suppressed(email=person.email, mass=True)
