@@ -173,13 +173,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "volunteers:me"
 
 # django-allauth: email is the login; verification is mandatory, which is what lets the
 # sign-up and password-reset forms answer the same whether or not an address is known.
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The volunteer's profile (name, postcode, phone, skills, availability, consents), asked for
+# with the email and password, on the web and in the app API.
+ACCOUNT_SIGNUP_FORM_CLASS = "volunteers.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True

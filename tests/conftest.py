@@ -61,6 +61,13 @@ def _isolated_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    """No quiet hours (ORGANISER_QUIET_HOURS), in which nothing mass is sent: tests run
+    at any hour. Tests of quiet hours set them, and travel in time."""
+    settings.ORGANISER_QUIET_HOURS = "00:00-00:00"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery():
     """Unit tests run tasks in-process; the celery_worker fixture turns this off."""

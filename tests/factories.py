@@ -267,3 +267,27 @@ class ScheduledMessageFactory(factory.django.DjangoModelFactory):
     audience = "opted_in"
     send_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
     state = "scheduled"
+
+
+SIGN_UP_POSTCODE = "ZA9 9ZZ"
+SIGN_UP = {"name": "Sam Volunteer", "postcode": SIGN_UP_POSTCODE}
+
+
+def sign_up_place() -> PostcodeFallback:
+    """SIGN_UP_POSTCODE, resolving offline to the constituency E14009999, "Signupton", at
+    the place of EventFactory's events."""
+    return PostcodeFallbackFactory(
+        code=SIGN_UP_POSTCODE,
+        constituency_code="E14009999",
+        constituency_name="Signupton",
+        region="London",
+        latitude=51.5,
+        longitude=-0.12,
+    )
+
+
+def sign_up_details(**extra) -> dict:
+    """What volunteer sign-up asks for besides the email and password: SIGN_UP (a name
+    and a postcode that resolves offline), changed by `extra`."""
+    sign_up_place()
+    return {**SIGN_UP, **extra}

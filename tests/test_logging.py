@@ -26,6 +26,7 @@ from tests.factories import (
     PetitionFactory,
     PostcodeFallbackFactory,
     UserFactory,
+    sign_up_details,
 )
 from volunteers.models import Supporter
 
@@ -34,7 +35,9 @@ EMAIL = "Jo.Bloggs@Example.org"
 NAME = "Josephine Bloggs"
 POSTCODE = "SW1A 2AA"  # not in the fallback table: look-ups go to postcodes.io
 PASSWORD = "a long and unusual passphrase 42"
+PHONE = "07400 900461"
 PERSONAL = [EMAIL, EMAIL.lower(), "jo.bloggs", NAME, "Bloggs", POSTCODE, "SW1A2AA", PASSWORD]
+PERSONAL += [PHONE, "7400900461"]
 
 
 class Records(logging.Handler):
@@ -132,13 +135,15 @@ def sign_on_the_page(client, petition, postcode):
 def test_sign_up_logs_no_personal_data(client, logged):
     log = logged()
     UserFactory(email="known@example.org")
-    form = {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD}
+    PostcodeFallbackFactory(code=POSTCODE, constituency_code="E14000639")
+    profile = sign_up_details(name=NAME, postcode=POSTCODE, phone=PHONE)
+    form = {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD, **profile}
 
     client.post(reverse("account_signup"), form)
     client.post(reverse("account_signup"), {**form, "email": "known@example.org"})
     client.post(
         "/_allauth/app/v1/auth/signup",
-        {"email": EMAIL, "password": PASSWORD},
+        {"email": EMAIL, "password": PASSWORD, **profile},
         content_type="application/json",
     )
     client.post(reverse("account_reset_password"), {"email": EMAIL})
@@ -191,14 +196,12 @@ def test_racing_sign_ups_log_no_personal_data(logged, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1000/m/ip"}
     log = logged()
     start = threading.Barrier(10)
+    form = {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD, **sign_up_details()}
 
     def sign_up(_):
         start.wait()
         try:
-            return Client(raise_request_exception=False).post(
-                reverse("account_signup"),
-                {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD},
-            )
+            return Client(raise_request_exception=False).post(reverse("account_signup"), form)
         finally:
             connection.close()
 

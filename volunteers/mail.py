@@ -127,13 +127,17 @@ def email_suppress(
     return insert_unless_exists(entry)
 
 
-def email_unsuppress(*, email: str, undeliverable_only: bool = False) -> int:
+def email_unsuppress(
+    *, email: str, undeliverable_only: bool = False, reasons: tuple[str, ...] = ()
+) -> int:
     """Take an address off the list (it was refused by mistake, or its owner asked to be
-    erased: then only the entries saying it cannot take mail go, and an unsubscribe stays);
-    how many entries were removed."""
+    erased: then only the entries saying it cannot take mail go, and an unsubscribe stays;
+    or only the entries for `reasons`); how many entries were removed."""
     entries = EmailSuppression.objects.filter(address_hash__in=_address_hashes(email))
     if undeliverable_only:
         entries = entries.filter(reason__in=EmailSuppression.UNDELIVERABLE)
+    if reasons:
+        entries = entries.filter(reason__in=reasons)
     deleted, _ = entries.delete()
     return deleted
 

@@ -126,6 +126,12 @@ class Supporter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    last_active_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Their latest action (signing, writing, pledging, signing up to an event).",
+    )
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -187,12 +193,13 @@ class ConsentRecord(models.Model):
 
     class Purpose(models.TextChoices):
         CAMPAIGN_EMAIL = "campaign-email", "Campaign email"
+        VOLUNTEERING = "volunteering", "Contact about volunteering"
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     wording = models.TextField()
     source = models.CharField(max_length=100, help_text="Where it was given, e.g. petition:slug")
-    given_at = models.DateTimeField(auto_now_add=True)
+    given_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -246,3 +253,144 @@ class EmailSuppression(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.smtp_code or 'no code'})"
+
+
+class Skill(models.Model):
+    """Something a volunteer can do for the campaign (design and memes, video editing...).
+    The usual ones come with the platform; organisers add more in the admin."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    """An organiser's label for volunteers ("spokesperson", "has a car")."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    """A group of volunteers (the social-media team, the phone bank), with its leads."""
+
+    name = models.CharField(max_length=100, unique=True)
+    leads = models.ManyToManyField(
+        "VolunteerProfile", blank=True, related_name="teams_led", help_text="Who runs it."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HeardFrom(models.TextChoices):
+    FRIEND = "friend", "A friend or family member"
+    SOCIAL_MEDIA = "social-media", "Social media"
+    NEWS = "news", "News, radio or TV"
+    EMAIL = "email", "An email from the campaign"
+    EVENT = "event", "An event, rally or street stall"
+    ORGANISATION = "organisation", "My union, party or another group"
+    OTHER = "other", "Somewhere else"
+
+
+class VolunteerProfile(models.Model):
+    """What a volunteer told the campaign when they signed up, and keeps up to date on
+    /me/: where they are, how to call them, what they can do and when.
+
+    Belongs to the account (made at sign-up, before the address is verified); the
+    account's Supporter (every action they take) joins it once the address is verified.
+    Consents ticked at sign-up wait in `pending_consents` until then, and are recorded on
+    the Supporter with the time they were given.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="volunteer")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164: +447400123456.")
+    postcode = models.CharField(max_length=8)
+    constituency_code = models.CharField("constituency ONS code", max_length=9, db_index=True)
+    constituency_name = models.CharField(max_length=100)
+    region = models.CharField(max_length=60, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    weekday_daytime = models.BooleanField("weekday daytime", default=False)
+    weekday_evenings = models.BooleanField("weekday evenings", default=False)
+    weekends = models.BooleanField(default=False)
+    hours_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    heard_from = models.CharField(
+        "heard of the campaign from", max_length=20, choices=HeardFrom.choices, blank=True
+    )
+    pending_consents = models.JSONField(default=list, blank=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="volunteers")
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "volunteer"
+
+    def __str__(self):
+        return f"volunteer {self.pk}"
+
+
+class VolunteerSkill(models.Model):
+    class Level(models.IntegerChoices):
+        LEARNING = 1, "Learning"
+        CONFIDENT = 2, "Confident"
+        EXPERT = 3, "Expert"
+
+    volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="volunteers")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+
+    class Meta:
+        ordering = ["skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "skill"], name="volunteer_skill_once"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=[1, 2, 3]), name="volunteer_skill_level_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "level"], name="volunteer_skill_level")]
+
+    def __str__(self):
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+class OrganiserAccess(models.Model):
+    """The audit log of organisers' access to volunteers' personal data: every view of a
+    volunteer's record and every export, by whom and when. Holds no personal values: the
+    volunteer by id, and an export by its filters and size (never a search term)."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed a volunteer's record"
+        EXPORTED = "exported", "Exported volunteers (CSV)"
+        LISTED = "listed", "Listed volunteers (API)"
+
+    organiser = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    action = models.CharField(max_length=20, choices=Action.choices, editable=False)
+    volunteer_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    detail = models.CharField(max_length=300, blank=True, editable=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "organiser access"
+        verbose_name_plural = "organiser access log"
+
+    def __str__(self):
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"

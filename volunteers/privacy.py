@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from volunteers.mail import email_unsuppress, suppressions_for
-from volunteers.models import Supporter, User
+from volunteers.models import Supporter, User, VolunteerProfile
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ def _export_volunteers(supporter: Supporter) -> dict:
         ],
     }
     user = supporter.user
+    profile = VolunteerProfile.objects.filter(user=user).first() if user is not None else None
+    data["volunteer"] = None if profile is None else _export_profile(profile)
     if user is not None:
         data["account"] = {
             "email": user.email,
@@ -98,6 +100,32 @@ def _export_volunteers(supporter: Supporter) -> dict:
             ],
         }
     return data
+
+
+def _export_profile(profile: VolunteerProfile) -> dict:
+    return {
+        "postcode": profile.postcode,
+        "constituency_code": profile.constituency_code,
+        "constituency_name": profile.constituency_name,
+        "region": profile.region,
+        "phone": profile.phone,
+        "skills": [
+            {"skill": entry.skill.name, "level": entry.get_level_display()}
+            for entry in profile.skills.select_related("skill")
+        ],
+        "availability": {
+            "weekday_daytime": profile.weekday_daytime,
+            "weekday_evenings": profile.weekday_evenings,
+            "weekends": profile.weekends,
+            "hours_per_week": profile.hours_per_week,
+        },
+        "heard_from": profile.heard_from,
+        "consents_awaiting_verification": profile.pending_consents,
+        "tags": [tag.name for tag in profile.tags.all()],
+        "teams": [team.name for team in profile.teams.all()],
+        "teams_led": [team.name for team in profile.teams_led.all()],
+        "created_at": profile.created_at.isoformat(),
+    }
 
 
 def _addresses(supporter: Supporter) -> set[str]:
@@ -115,6 +143,9 @@ def _erase_volunteers(supporter: Supporter) -> None:
         email_unsuppress(email=email, undeliverable_only=True)
     user = supporter.user
     if user is not None:
+        # Their profile, skills, tags and team places go; organisers' access log keeps
+        # only the profile's id.
+        VolunteerProfile.objects.filter(user=user).delete()
         user.emailaddress_set.all().delete()
         user.email = f"erased-user-{user.pk}@erased.invalid"
         user.name = ""
@@ -154,6 +185,8 @@ volunteers_provider = PrivacyProvider(
         "volunteers.ConsentRecord",
         "volunteers.EmailSuppression",
         "account.EmailAddress",
+        "volunteers.VolunteerProfile",
+        "volunteers.VolunteerSkill",
     ),
     export=_export_volunteers,
     erase=_erase_volunteers,
@@ -161,6 +194,10 @@ volunteers_provider = PrivacyProvider(
         "admin.LogEntry": (
             "organisers' audit trail of admin changes, kept as a legitimate interest; "
             "erasure renames the entries about the person, whose email was their name"
+        ),
+        "volunteers.OrganiserAccess": (
+            "organisers' audit trail of their access to volunteers' data; it holds the "
+            "organiser and a volunteer's id, never a volunteer's personal values"
         ),
         "volunteers.PostcodeFallback": (
             "reference data about places (postcodes and outcodes mapped to constituencies), "

@@ -1,8 +1,10 @@
-"""A signed-in person's own data: download all of it, or delete themselves."""
+"""A signed-in person's own pages: /me/ (what to do next, what they have done, their
+consents), their profile, and their data (download all of it, or delete themselves)."""
 
 import json
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,44 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import form_add_service_errors
-from volunteers import services
+from volunteers import activity, selectors, services
+from volunteers.forms import MyProfileForm
+
+
+@login_required
+def me(request):
+    supporter = services.supporter_link_user(user=request.user)
+    person = activity.Person.of(supporter)
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "person": person,
+            "next_actions": activity.next_actions(person),
+            "history": activity.history(supporter),
+            "consents": selectors.consent_history(supporter),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    if request.method == "POST":
+        form = MyProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.volunteer_profile_update(user=request.user, details=form.details())
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("volunteers:me")
+    else:
+        form = MyProfileForm(initial=MyProfileForm.initial_for(request.user))
+    return render(
+        request, "volunteers/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 class EraseForm(forms.Form):

@@ -7,7 +7,10 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
+        from campaigns.events.actions import events_to_join, rsvps_done
         from campaigns.events.privacy import events_provider
-        from volunteers import privacy
+        from volunteers import activity, privacy
+
+        activity.register(activity.ActivityProvider("events", events_to_join, rsvps_done, order=30))
 
         privacy.register(events_provider)

@@ -89,9 +89,20 @@ def open_confirm_broken_link(page, campaign, petition):
     page.goto(f"/petitions/{petition.slug}/confirm/not-a-real-token/")
 
 
+def _skills():
+    """Transactional tests start without the skills the migrations add: two, so the
+    sign-up and profile pages show their skill choices."""
+    from volunteers.models import Skill
+
+    Skill.objects.get_or_create(slug="design", defaults={"name": "Design and memes"})
+    Skill.objects.get_or_create(slug="video", defaults={"name": "Video editing"})
+
+
 def open_signup_with_errors(page, campaign, petition):
+    _skills()
     page.goto("/accounts/signup/")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
+    page.locator(".errorlist").first.wait_for()
 
 
 def open_login_with_errors(page, campaign, petition):
@@ -110,6 +121,7 @@ def open_login(page, campaign, petition):
 
 
 def open_signup(page, campaign, petition):
+    _skills()
     page.goto("/accounts/signup/")
 
 
@@ -438,6 +450,46 @@ def open_my_data(page, campaign, petition):
     page.get_by_role("heading", name="Your data").wait_for()
 
 
+def open_me(page, campaign, petition):
+    """A volunteer's page with a suggestion, a history and a consent record."""
+    from campaigns.petitions.services import petition_sign
+    from tests.factories import PetitionFactory, UserFactory, sign_up_details
+    from volunteers.places import place_for_postcode
+    from volunteers.services import (
+        ProfileDetails,
+        consent_set,
+        supporter_link_user,
+        volunteer_sign_up,
+    )
+
+    user = UserFactory(name="Sam Volunteer")
+    postcode = sign_up_details()["postcode"]
+    volunteer_sign_up(user=user, details=ProfileDetails(place=place_for_postcode(postcode)))
+    supporter = supporter_link_user(user=user)
+    consent_set(supporter=supporter, purpose="campaign-email", wanted=True, source="profile")
+    petition_sign(
+        petition=PetitionFactory(campaign=campaign), name="Sam", email=user.email, postcode=postcode
+    )
+    sign_in(page, user)
+    page.goto("/me/")
+    page.get_by_role("heading", name="Your page").wait_for()
+
+
+def open_my_profile(page, campaign, petition):
+    _skills()
+    open_me(page, campaign, petition)
+    page.get_by_role("link", name="Edit your profile, skills and availability").click()
+    page.get_by_role("heading", name="Your profile").wait_for()
+
+
+def open_my_profile_with_errors(page, campaign, petition):
+    open_my_profile(page, campaign, petition)
+    page.get_by_label("Your postcode").fill("not a postcode")
+    page.get_by_label("Your phone number (optional)").fill("12")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".errorlist").first.wait_for()
+
+
 def open_my_data_with_errors(page, campaign, petition):
     open_my_data(page, campaign, petition)
     page.get_by_label("Your password, to confirm it is you").fill("not my password")
@@ -525,6 +577,9 @@ PAGES = [
     open_unsubscribe,
     open_unsubscribed,
     open_unsubscribe_broken_link,
+    open_me,
+    open_my_profile,
+    open_my_profile_with_errors,
     open_my_data,
     open_my_data_with_errors,
     open_erased,

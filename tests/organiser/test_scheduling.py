@@ -16,6 +16,11 @@ from tests.factories import ScheduledMessageFactory, ShiftFactory, StormFactory
 UK = ZoneInfo("Europe/London")
 
 
+@pytest.fixture(autouse=True)
+def _quiet_hours(settings):
+    settings.ORGANISER_QUIET_HOURS = "21:00-08:00"  # the default, which these tests are about
+
+
 def uk(day, hour, minute=0):
     return datetime(2026, 11, day, hour, minute, tzinfo=UK)
 

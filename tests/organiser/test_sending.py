@@ -232,6 +232,7 @@ def test_storm_reminders_go_to_confirmed_pledgers_only(smtp_sink, storm):
 
 @pytest.mark.django_db
 def test_nothing_is_sent_in_quiet_hours_and_it_resumes_after(smtp_sink, settings):
+    settings.ORGANISER_QUIET_HOURS = "21:00-08:00"
     opted_in(2)
     message = ScheduledMessageFactory()
     night = datetime(2026, 11, 24, 23, 30, tzinfo=UK)

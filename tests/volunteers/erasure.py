@@ -24,9 +24,12 @@ from tests.factories import (
     VolunteerFactory,
 )
 from tests.harness.personal_data import columns_holding
+from volunteers.models import Skill, Tag, Team, VolunteerProfile, VolunteerSkill
 
 PLACES = {"volunteers.PostcodeFallback"}
 EMAIL, NAME, POSTCODE, PHONE = "ada.lovelace@example.org", "Ada Lovelace", "ZA9 9ZZ", "07700 900123"
+PHONE_E164 = "+447700900123"  # as a volunteer profile stores it
+PERSONAL = [EMAIL, NAME, POSTCODE, PHONE, PHONE_E164]
 
 
 @pytest.fixture
@@ -38,6 +41,19 @@ def person(db, smtp_sink):
     volunteer = VolunteerFactory(email=EMAIL, name=NAME, postcode=POSTCODE)
     volunteer.user.name = NAME
     volunteer.user.save()
+    profile = VolunteerProfile.objects.create(
+        user=volunteer.user,
+        phone=PHONE_E164,
+        postcode=POSTCODE,
+        constituency_code="E14009999",
+        constituency_name="Signupton",
+        weekends=True,
+        heard_from="friend",
+    )
+    design, _ = Skill.objects.get_or_create(slug="design", defaults={"name": "Design and memes"})
+    VolunteerSkill.objects.create(volunteer=profile, skill=design, level=3)
+    profile.tags.add(Tag.objects.create(name="Has a car"))
+    profile.teams.add(Team.objects.create(name="Social media"))
     petition = PetitionFactory(state="open", confirmation_required=False)
     petition_sign(
         petition=petition, name=NAME, email=EMAIL, postcode=POSTCODE, campaign_email_opt_in=True
@@ -62,7 +78,9 @@ def person(db, smtp_sink):
         "places": Shift.objects.get(pk=shift.pk).places_taken,
         "emails sent": OutboxEmail.objects.filter(state="sent").count(),
     }
-    assert set(columns_holding([EMAIL, NAME, POSTCODE, PHONE])) >= {
+    assert set(columns_holding(PERSONAL)) >= {
+        "volunteers.VolunteerProfile.phone",
+        "volunteers.VolunteerProfile.postcode",
         "volunteers.Supporter.email",
         "petitions.Signature.email",
         "letters.Letter.writer_email",

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, sign_up_details
 from volunteers.mail import email_suppress
 from volunteers.models import EmailSuppression
 
@@ -34,7 +34,8 @@ def reset(client, email):
 
 def sign_up(client, email):
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, **sign_up_details()},
     )
 
 
@@ -139,7 +140,7 @@ def test_account_email_names_the_site_not_the_host(client, send, kind):
 def test_verification_email_over_the_api_names_the_site(client):
     client.post(
         APP + "/auth/signup",
-        {"email": "mo@example.org", "password": PASSWORD},
+        {"email": "mo@example.org", "password": PASSWORD, **sign_up_details()},
         content_type="application/json",
     )
 

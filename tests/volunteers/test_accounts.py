@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import identify_hasher
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, sign_up_details
 from volunteers.models import User
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,12 @@ def test_passwords_are_hashed_with_argon2():
 
 def test_sign_up_with_a_known_address_answers_as_for_a_new_one(client):
     UserFactory(email="known@example.org")
-    form = {"email": "known@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    form = {
+        "email": "known@example.org",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **sign_up_details(),
+    }
 
     known = client.post(reverse("account_signup"), form)
     new = client.post(reverse("account_signup"), {**form, "email": "fresh@example.org"})

@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from tests.factories import OrganiserFactory
 from tests.harness.personal_data import columns_holding
-from tests.volunteers.erasure import EMAIL, NAME, PHONE, PLACES, POSTCODE, counts_now, person
+from tests.volunteers.erasure import (
+    EMAIL,
+    NAME,
+    PERSONAL,
+    PLACES,
+    POSTCODE,
+    counts_now,
+    person,
+)
 from volunteers.models import Supporter
 
 __all__ = ["person"]  # the fixture
@@ -50,7 +58,7 @@ def test_deleting_a_person_in_the_admin_erases_them_everywhere_and_keeps_every_c
         )
 
     # (The postcode table maps postcodes to seats: reference data about places.)
-    assert columns_holding([EMAIL, NAME, POSTCODE, PHONE], ignore=PLACES) == []
+    assert columns_holding(PERSONAL, ignore=PLACES) == []
     assert counts_now(petition, storm, shift) == counts
     assert Supporter.objects.get(pk=volunteer.pk).erased_at is not None
     assert Supporter.objects.filter(email="someone.else@example.org", name="Someone Else").exists()

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 
+from tests.factories import sign_up_details
 from volunteers.models import Supporter
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,11 @@ def verification_key(email):
 
 
 def test_sign_up_verify_and_log_in_then_the_token_authenticates_the_api(client):
-    signed_up = post(client, "/auth/signup", {"email": "Mo@Example.org", "password": PASSWORD})
+    signed_up = post(
+        client,
+        "/auth/signup",
+        {"email": "Mo@Example.org", "password": PASSWORD, **sign_up_details()},
+    )
 
     assert signed_up.status_code == 401  # not yet: the address must be verified first
     pending = signed_up.json()
@@ -42,7 +47,11 @@ def test_sign_up_verify_and_log_in_then_the_token_authenticates_the_api(client):
     assert verified.json()["meta"]["is_authenticated"] is True
     assert Supporter.objects.get(email="mo@example.org").user.email == "mo@example.org"
 
-    logged_in = post(client, "/auth/login", {"email": "mo@example.org", "password": PASSWORD})
+    logged_in = post(
+        client,
+        "/auth/login",
+        {"email": "mo@example.org", "password": PASSWORD},
+    )
 
     assert logged_in.status_code == 200
     token = logged_in.json()["meta"]["session_token"]

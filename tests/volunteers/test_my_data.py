@@ -8,7 +8,16 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD, SupporterFactory, VolunteerFactory
 from tests.harness.personal_data import columns_holding
-from tests.volunteers.erasure import EMAIL, NAME, PHONE, PLACES, POSTCODE, counts_now, person
+from tests.volunteers.erasure import (
+    EMAIL,
+    PERSONAL,
+    PHONE,
+    PHONE_E164,
+    PLACES,
+    POSTCODE,
+    counts_now,
+    person,
+)
 from volunteers.mail import email_is_suppressed
 from volunteers.models import Supporter
 
@@ -32,7 +41,13 @@ def test_the_download_holds_everything_of_the_person_and_nothing_of_anyone_else(
     assert len(data["letters"]["letters"]) == 1
     assert len(data["storms"]["pledges"]) == 1
     assert data["events"]["rsvps"][0]["phone"] == PHONE
-    assert data["organiser"]["emails"][0]["state"] == "sent"
+    assert data["organiser"]["emails"][0]["state"] == "sent", data["organiser"]
+    volunteer = data["volunteers"]["volunteer"]
+    assert (volunteer["phone"], volunteer["postcode"]) == (PHONE_E164, POSTCODE)
+    assert volunteer["skills"] == [{"skill": "Design and memes", "level": "Expert"}]
+    assert volunteer["availability"]["weekends"] is True
+    assert (volunteer["tags"], volunteer["teams"]) == (["Has a car"], ["Social media"])
+    assert [c["purpose"] for c in data["volunteers"]["consents"]] == ["campaign-email"]
     assert "someone.else@example.org" not in response.content.decode()
 
 
@@ -53,7 +68,7 @@ def test_delete_me_erases_the_person_everywhere_keeps_the_counts_and_emails_them
 
     assert response.status_code == 302
     assert response["Location"] == reverse("volunteers:erased")
-    assert columns_holding([EMAIL, NAME, POSTCODE, PHONE], ignore=PLACES) == []
+    assert columns_holding(PERSONAL, ignore=PLACES) == []
     assert counts_now(petition, storm, shift) == counts
     assert email_is_suppressed(email=EMAIL, mass=True)
     # Signed out, and the account cannot sign in again.
@@ -100,7 +115,7 @@ def test_the_api_deletes_me_only_with_my_password(signed_in, person):
 
     right = signed_in.delete("/api/v1/me/", {"password": PASSWORD}, content_type="application/json")
     assert right.status_code == 204
-    assert columns_holding([EMAIL, NAME, POSTCODE, PHONE], ignore=PLACES) == []
+    assert columns_holding(PERSONAL, ignore=PLACES) == []
     assert counts_now(petition, storm, shift) == counts
 
 

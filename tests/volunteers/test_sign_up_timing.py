@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_up_details
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +40,15 @@ def hashes(settings):
 
 def web_sign_up(client, email):
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, **sign_up_details()},
     )
 
 
 def app_sign_up(client, email):
     return client.post(
         APP + "/auth/signup",
-        {"email": email, "password": PASSWORD},
+        {"email": email, "password": PASSWORD, **sign_up_details()},
         content_type="application/json",
     )
 
@@ -71,7 +72,12 @@ def test_sign_up_with_a_password_refused_as_too_common_hashes_nothing(client, ha
     for email in ("new@example.org", "known@example.org"):
         client.post(
             reverse("account_signup"),
-            {"email": email, "password1": "password123", "password2": "password123"},
+            {
+                "email": email,
+                "password1": "password123",
+                "password2": "password123",
+                **sign_up_details(),
+            },
         )
 
     assert hashes() == 0

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import SIGN_UP, sign_up_place
 from volunteers.models import User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -42,12 +43,18 @@ def sign_up(i: int, email: str):
     if i % 2:
         return client.post(
             "/_allauth/app/v1/auth/signup",
-            {"email": email, "password": PASSWORD},
+            {"email": email, "password": PASSWORD, **SIGN_UP},
             content_type="application/json",
         )
     return client.post(
-        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"),
+        {"email": email, "password1": PASSWORD, "password2": PASSWORD, **SIGN_UP},
     )
+
+
+@pytest.fixture(autouse=True)
+def _sign_up_postcode(db):
+    sign_up_place()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,14 @@ import threading
 import pytest
 from django.db import IntegrityError, connection
 
-from tests.factories import PASSWORD, UserFactory, VolunteerFactory
+from campaigns.petitions.services import petition_sign
+from tests.factories import (
+    PASSWORD,
+    PetitionFactory,
+    PostcodeFallbackFactory,
+    UserFactory,
+    VolunteerFactory,
+)
 from volunteers.models import Supporter, normalise_email
 from volunteers.services import supporter_get_or_create, supporter_link_user
 
@@ -71,3 +78,20 @@ def test_same_address_from_many_requests_at_once_is_one_supporter():
 
     assert errors == []
     assert Supporter.objects.filter(email="jo@example.org").count() == 1
+
+
+@pytest.mark.django_db
+def test_each_action_keeps_its_postcode_and_constituency_as_the_supporters_latest(settings):
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"
+    PostcodeFallbackFactory(code="ZA1 1AA", constituency_code="E14000001")
+    PostcodeFallbackFactory(code="ZA2 1AA", constituency_code="E14000002")
+    first, second = PetitionFactory(), PetitionFactory()
+
+    petition_sign(petition=first, name="Jo", email="jo@example.org", postcode="za1 1aa")
+    after_first = Supporter.objects.get(email="jo@example.org")
+    petition_sign(petition=second, name="Jo", email="jo@example.org", postcode="ZA2 1AA")
+    after_second = Supporter.objects.get(email="jo@example.org")
+
+    assert (after_first.postcode, after_first.constituency_code) == ("ZA1 1AA", "E14000001")
+    assert (after_second.postcode, after_second.constituency_code) == ("ZA2 1AA", "E14000002")
+    assert after_second.last_active_at > after_first.last_active_at

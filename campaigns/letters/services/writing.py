@@ -303,7 +303,7 @@ def _letter_store(
     """Store a checked letter inside the caller's transaction: its writer as a Supporter,
     the letter (the database's one-per-writer-per-MP constraint decides a race), its
     similarity bands, and one letter taken from the MP's daily cap (refused past it)."""
-    supporter, _ = supporter_get_or_create(email=email, name=name)
+    supporter, _ = supporter_get_or_create(email=email, name=name, place=place)
     letter = Letter(
         letter_campaign=letter_campaign,
         supporter=supporter,

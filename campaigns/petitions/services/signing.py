@@ -159,7 +159,7 @@ def petition_sign(
     code = share_code(petition=petition, email=email)
     counts_now = not petition.confirmation_required and not suspect
     with transaction.atomic():
-        supporter, _ = supporter_get_or_create(email=email, name=name)
+        supporter, _ = supporter_get_or_create(email=email, name=name, place=place)
         if campaign_email_opt_in:
             consent_record(
                 supporter=supporter,
