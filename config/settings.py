@@ -8,6 +8,7 @@ without SECRET_KEY and ALLOWED_HOSTS. The variables are listed in README.md.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -341,6 +342,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Retention (UNCONFIRMED_RETENTION_DAYS, SIGNER_RETENTION_MONTHS): daily at 03:30.
+    "petitions-retention": {
+        "task": "campaigns.petitions.tasks.petitions_retention",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "letters-retention": {
+        "task": "campaigns.letters.tasks.letters_retention",
+        "schedule": crontab(hour=3, minute=35),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "storms-retention": {
+        "task": "campaigns.storms.tasks.storms_retention",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -460,6 +477,12 @@ LETTER_REMINDER_AFTER = env.int("LETTER_REMINDER_AFTER", default=60 * 60 * 24)
 LETTER_FOLLOW_UP_DAYS = env.int("LETTER_FOLLOW_UP_DAYS", default=14)
 LETTER_REPLY_RATE_MIN_ANSWERS = env.int("LETTER_REPLY_RATE_MIN_ANSWERS", default=5)
 LETTER_RETENTION_DAYS = env.int("LETTER_RETENTION_DAYS", default=28)
+# Signatures, letters and storm pledges never confirmed by their emailed link are deleted
+# this many days after they were made (they never counted).
+UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=30)
+# The signers of a petition are anonymised this many months (of 30 days) after it closed:
+# names, emails and postcodes go; constituencies, states and every count stay.
+SIGNER_RETENTION_MONTHS = env.int("SIGNER_RETENTION_MONTHS", default=6)
 LETTER_HOUSEKEEPING_BATCH = env.int("LETTER_HOUSEKEEPING_BATCH", default=500)
 # A letter claimed for sending this many seconds ago and still SENDING was left by a worker
 # that stopped mid-send: organisers may send it again from the admin, once they know it

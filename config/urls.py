@@ -45,6 +45,8 @@ class PrivacyNotice(TemplateView):
         return super().get_context_data(**kwargs) | {
             "site_name": settings.SITE_NAME,
             "letter_retention_days": settings.LETTER_RETENTION_DAYS,
+            "unconfirmed_retention_days": settings.UNCONFIRMED_RETENTION_DAYS,
+            "signer_retention_months": settings.SIGNER_RETENTION_MONTHS,
             "contact_email": settings.PRIVACY_CONTACT_EMAIL,
         }
 

@@ -17,13 +17,25 @@ Requests are throttled by core.throttling.RequestRateThrottle.
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, permissions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class IsOrganiser(permissions.BasePermission):
+    """Organisers only: a signed-in staff account that also holds the view's
+    `required_permission` ("app_label.codename"), when it names one. Anyone else gets 403."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated and user.is_staff):
+            return False
+        required = getattr(view, "required_permission", None)
+        return required is None or user.has_perm(required)
 
 
 def _flatten(detail):

@@ -28,8 +28,8 @@ class ScheduledMessageForm(forms.ModelForm):
         model = ScheduledMessage
         fields = [
             "name", "campaign", "audience", "storm", "event", "shift", "petition",
-            "letter_campaign", "region", "constituency_code", "subject", "body",
-            "send_at", "send_by",
+            "letter_campaign", "region", "constituency_code", "skill", "skill_level",
+            "subject", "body", "send_at", "send_by",
         ]  # fmt: skip
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "cols": 90})}
         help_texts = {"body": FIELDS_HELP}
@@ -83,10 +83,13 @@ class ScheduledMessageAdmin(admin.ModelAdmin):
                     "letter_campaign",
                     "region",
                     "constituency_code",
+                    "skill",
+                    "skill_level",
                 ],
                 "description": (
                     "Reminders (pledgers, RSVPs) go to everyone signed up; every other "
-                    "audience only to those who opted in to campaign email, and to each "
+                    "audience only to those who opted in to campaign email (volunteers: or "
+                    "to contact about volunteering), and to each "
                     "person at most ORGANISER_WEEKLY_CAP times a week."
                 ),
             },

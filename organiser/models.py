@@ -41,7 +41,7 @@ class ScheduledMessage(models.Model):
         SHIFT_RSVPS = "shift_rsvps", "People signed up to one shift"
         PETITION_SIGNERS = "petition_signers", "Signers of a petition who opted in"
         LETTER_WRITERS = "letter_writers", "Letter writers who opted in"
-        VOLUNTEERS = "volunteers", "Volunteers who opted in (by region or constituency)"
+        VOLUNTEERS = "volunteers", "Volunteers who opted in (by region, constituency or skill)"
         OPTED_IN = "opted_in", "Everyone who opted in to campaign email"
 
     class Kind(models.TextChoices):
@@ -80,6 +80,20 @@ class ScheduledMessage(models.Model):
     region = models.CharField(max_length=60, blank=True, help_text="Volunteers: only this region.")
     constituency_code = models.CharField(
         "constituency ONS code", max_length=9, blank=True, help_text="Volunteers: only this seat."
+    )
+    skill = models.ForeignKey(
+        "volunteers.Skill",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Volunteers: only those with this skill.",
+    )
+    skill_level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(2, "Confident or expert"), (3, "Expert")],
+        help_text="Volunteers with the skill: at least this level (any level if empty).",
     )
     send_at = models.DateTimeField(
         null=True, blank=True, help_text="In UK time. Moved out of quiet hours when scheduled."

@@ -9,18 +9,18 @@ from campaigns.petitions.models import Signature
 from campaigns.storms.models import Pledge
 from campaigns.targets.models import Constituency
 from organiser.models import OutboxEmail, ScheduledMessage
-from volunteers.models import ConsentRecord, Supporter
+from volunteers.models import ConsentRecord, Supporter, VolunteerSkill
 
 Audience = ScheduledMessage.Audience
 
 
-def live_consent():
-    """Supporters (as an Exists over OuterRef("pk")) with a campaign-email consent given and
-    not withdrawn."""
+def live_consent(*purposes: str):
+    """Supporters (as an Exists over OuterRef("pk")) with a consent for one of `purposes`
+    (campaign email by default) given and not withdrawn."""
     return Exists(
         ConsentRecord.objects.filter(
             supporter=OuterRef("pk"),
-            purpose=ConsentRecord.Purpose.CAMPAIGN_EMAIL,
+            purpose__in=purposes or [ConsentRecord.Purpose.CAMPAIGN_EMAIL],
             withdrawn_at__isnull=True,
         )
     )
@@ -60,7 +60,19 @@ def audience_supporters(message: ScheduledMessage) -> QuerySet[Supporter]:
             if message.region:
                 seats = Constituency.objects.filter(region=message.region).values("ons_code")
                 volunteers = volunteers.filter(constituency_code__in=seats)
-            return volunteers.filter(live_consent())
+            if message.skill_id:
+                skilled = VolunteerSkill.objects.filter(
+                    volunteer__user=OuterRef("user"),
+                    skill_id=message.skill_id,
+                    level__gte=message.skill_level or 1,
+                )
+                volunteers = volunteers.filter(Exists(skilled))
+            # A message to volunteers is about volunteering: either consent will do.
+            return volunteers.filter(
+                live_consent(
+                    ConsentRecord.Purpose.VOLUNTEERING, ConsentRecord.Purpose.CAMPAIGN_EMAIL
+                )
+            )
         case Audience.OPTED_IN:
             return supporters.filter(live_consent())
     raise ValueError(f"unknown audience {message.audience!r}")

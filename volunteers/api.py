@@ -5,14 +5,17 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from volunteers import activity, services
-from volunteers.models import User
+from core.api import IsOrganiser
+from volunteers import activity, selectors, services
+from volunteers.models import OrganiserAccess, User, VolunteerProfile
 from volunteers.serializers import (
+    DirectoryQuery,
     DoneActionOutput,
     EraseInputSerializer,
     MeOutputSerializer,
     MeUpdateSerializer,
     NextActionOutput,
+    VolunteerOutput,
 )
 
 
@@ -87,3 +90,32 @@ class MyNextActions(APIView):
         supporter = services.supporter_link_user(user=request.user)
         found = activity.next_actions(activity.Person.of(supporter))
         return Response(NextActionOutput(found, many=True).data)
+
+
+@extend_schema(parameters=[DirectoryQuery])
+class VolunteerList(generics.ListAPIView):
+    """Organisers only: the volunteer directory, filtered (by skill and level, region,
+    constituency, availability, last activity, tag, team), newest first, in pages. Every
+    request is written to the organiser access log with its filters and size."""
+
+    permission_classes = [IsOrganiser]
+    required_permission = "volunteers.view_volunteerprofile"
+    serializer_class = VolunteerOutput
+    queryset = VolunteerProfile.objects.none()  # for the schema; requests use get_queryset
+    filter_backends = []  # DirectoryQuery checks the filters
+
+    def get_queryset(self):
+        query = DirectoryQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        self.filters = query.directory_filters()
+        return selectors.volunteer_directory(**self.filters)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        used = ", ".join(f"{k}={v}" for k, v in self.filters.items() if v not in ("", None, ()))
+        services.organiser_access_record(
+            organiser=request.user,
+            action=OrganiserAccess.Action.LISTED,
+            detail=f"{response.data['count']} volunteers; filters: {used or 'none'}",
+        )
+        return response

@@ -159,3 +159,62 @@ class DoneActionOutput(serializers.Serializer):
     state = serializers.CharField()
     at = serializers.DateTimeField()
     url = serializers.CharField()
+
+
+class DirectoryQuery(serializers.Serializer):
+    """GET /api/v1/volunteers/ filters."""
+
+    skill = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Skill.objects.all(), required=False
+    )
+    min_level = serializers.IntegerField(required=False, min_value=1, max_value=3)
+    region = serializers.CharField(required=False, max_length=60)
+    constituency = serializers.CharField(
+        required=False, max_length=9, help_text="An ONS constituency code."
+    )
+    available = serializers.MultipleChoiceField(
+        required=False, choices=["weekday_daytime", "weekday_evenings", "weekends"]
+    )
+    active_since = serializers.DateTimeField(required=False)
+    tag = serializers.CharField(required=False, max_length=60)
+    team = serializers.CharField(required=False, max_length=100)
+
+    def directory_filters(self) -> dict:
+        data = self.validated_data
+        return {
+            "skill": data["skill"].slug if data.get("skill") else "",
+            "min_level": data.get("min_level"),
+            "region": data.get("region", ""),
+            "constituency_code": data.get("constituency", "").upper(),
+            "available": tuple(sorted(data.get("available", ()))),
+            "active_since": data.get("active_since"),
+            "tag": data.get("tag", ""),
+            "team": data.get("team", ""),
+        }
+
+
+class VolunteerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="user.name")
+    email = serializers.EmailField(source="user.email")
+    phone = serializers.CharField()
+    postcode = serializers.CharField()
+    constituency_code = serializers.CharField()
+    constituency_name = serializers.CharField()
+    region = serializers.CharField()
+    skills = SkillLevelOutput(many=True)
+    availability = AvailabilitySerializer(source="*")
+    tags = serializers.SerializerMethodField()
+    teams = serializers.SerializerMethodField()
+    last_active_at = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_tags(self, profile) -> list[str]:
+        return [tag.name for tag in profile.tags.all()]
+
+    def get_teams(self, profile) -> list[str]:
+        return [team.name for team in profile.teams.all()]
+
+    def get_last_active_at(self, profile) -> serializers.DateTimeField(allow_null=True):
+        supporter = getattr(profile.user, "supporter", None)
+        return None if supporter is None else supporter.last_active_at

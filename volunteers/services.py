@@ -13,6 +13,7 @@ from volunteers.mail import email_suppress, email_unsuppress
 from volunteers.models import (
     ConsentRecord,
     EmailSuppression,
+    OrganiserAccess,
     Skill,
     Supporter,
     User,
@@ -287,3 +288,14 @@ def account_erase(*, user: User, password: str) -> None:
     with transaction.atomic():
         email_unsubscribe(email=supporter.email, source="erased")
         supporter_erase(supporter=supporter)
+
+
+def organiser_access_record(
+    *, organiser: User, action: str, volunteer_id: int | None = None, detail: str = ""
+) -> OrganiserAccess:
+    """Write one line of the audit log of organisers' access to volunteers' data (a view
+    of a record, an export, a list through the API). `detail` names filters and sizes,
+    never a person's values."""
+    return OrganiserAccess.objects.create(
+        organiser=organiser, action=action, volunteer_id=volunteer_id, detail=detail[:300]
+    )

@@ -19,4 +19,5 @@ api_urlpatterns = [
     path("me/export/", api.MyExport.as_view(), name="my-export"),
     path("me/actions/", api.MyActions.as_view(), name="my-actions"),
     path("me/next-actions/", api.MyNextActions.as_view(), name="my-next-actions"),
+    path("volunteers/", api.VolunteerList.as_view(), name="volunteer-list"),
 ]

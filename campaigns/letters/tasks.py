@@ -4,9 +4,14 @@ Tasks import services inside the function and services import this module at the
 the two never form an import circle. They run on the "letters" queue (CELERY_TASK_ROUTES).
 """
 
+import logging
+
 from celery import shared_task
 
+from core.logging import counts_text
 from volunteers.mail import MailDeferred
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"autoretry_for": (MailDeferred,), "retry_backoff": True, "max_retries": 8}
 
@@ -92,3 +97,14 @@ def letters_scrub() -> int:
     from campaigns.letters import services
 
     return services.letters_scrub()
+
+
+@shared_task(ignore_result=True)
+def letters_retention() -> dict:
+    """Daily: delete letters never confirmed past UNCONFIRMED_RETENTION_DAYS; logs it.
+    (Text and addresses of the others go after LETTER_RETENTION_DAYS: letters_scrub.)"""
+    from campaigns.letters import services
+
+    removed = {"unconfirmed letters deleted": services.letters_unconfirmed_purge()}
+    logger.info("Letters retention: %s", counts_text(removed))
+    return removed

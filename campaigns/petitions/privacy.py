@@ -4,6 +4,7 @@ public fact) but removes everything that says who signed; erasing an organiser k
 they did but not that it was them."""
 
 from campaigns.petitions.models import Signature, VenueAllowance
+from campaigns.petitions.services.retention import signatures_anonymise
 from volunteers.privacy import PrivacyProvider
 
 
@@ -58,19 +59,7 @@ def _export(supporter) -> dict:
 
 
 def _erase(supporter) -> None:
-    for signature in Signature.objects.filter(supporter=supporter):
-        Signature.objects.filter(pk=signature.pk).update(
-            supporter=None,
-            name="",
-            email=f"erased-{signature.pk}@erased.invalid",
-            canonical_email="",
-            email_domain="",
-            postcode="",
-            ip_hash="",
-            share_code="",
-            referred_by="",
-            restoration_reason="",  # an organiser's note about this signer
-        )
+    signatures_anonymise(Signature.objects.filter(supporter=supporter))
     if supporter.user_id is not None:
         Signature.objects.filter(restored_by_id=supporter.user_id).update(restored_by=None)
         VenueAllowance.objects.filter(created_by_id=supporter.user_id).update(created_by=None)

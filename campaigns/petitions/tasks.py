@@ -4,7 +4,13 @@ Tasks import services inside the function and services import this module at the
 the two never form an import circle.
 """
 
+import logging
+
 from celery import shared_task
+
+from core.logging import counts_text
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -55,3 +61,18 @@ def signatures_pressure_catch_up() -> int:
 
     within = timedelta(seconds=10 * settings.PETITION_PRESSURE_INTERVAL)
     return services.signatures_pressure_catch_up(within=within)
+
+
+@shared_task(ignore_result=True)
+def petitions_retention() -> dict:
+    """Daily: delete signatures never confirmed past UNCONFIRMED_RETENTION_DAYS and
+    anonymise signers SIGNER_RETENTION_MONTHS after their petition closed; logs what it
+    removed."""
+    from campaigns.petitions import services
+
+    removed = {
+        "unconfirmed signatures deleted": services.signatures_unconfirmed_purge(),
+        "signers anonymised": services.signers_anonymise(),
+    }
+    logger.info("Petitions retention: %s", counts_text(removed))
+    return removed

@@ -4,6 +4,7 @@ pressure on its target). The page, the API, the admin and the tasks all come her
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -440,3 +441,16 @@ def _published(storm: Twitterstorm, published: bool) -> bool:
         # save(), not update(): the storm's cached copies are dropped on save (signals.py).
         storm.save(update_fields=["is_published"])
     return True
+
+
+def pledges_unconfirmed_purge(*, limit: int = 5000) -> int:
+    """Delete pledges by email never confirmed, made UNCONFIRMED_RETENTION_DAYS ago or
+    more (they never counted): at most `limit` a run. Returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
+    ids = list(
+        Pledge.objects.filter(
+            state=Pledge.State.AWAITING_CONFIRMATION, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    deleted, _ = Pledge.objects.filter(pk__in=ids).delete()
+    return deleted

@@ -77,6 +77,10 @@ def message_check(message: ScheduledMessage) -> None:
             errors[field] = "Leave this empty for this audience."
     if message.audience != Audience.VOLUNTEERS and (message.region or message.constituency_code):
         errors["region"] = "Region and constituency choose volunteers only."
+    if message.audience != Audience.VOLUNTEERS and (message.skill_id or message.skill_level):
+        errors["skill"] = "A skill chooses volunteers only."
+    elif message.skill_level and not message.skill_id:
+        errors["skill"] = "Choose the skill this level is for."
     if message.send_by and message.send_at and message.send_at >= message.send_by:
         errors["send_at"] = "This is after the time it would still help (send by)."
     if errors:

@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from campaigns.storms.models import Twitterstorm
 from organiser import services
 from organiser.models import ScheduledMessage
-from tests.factories import ScheduledMessageFactory, ShiftFactory, StormFactory
+from organiser.selectors import audience_supporters
+from tests.factories import ScheduledMessageFactory, ShiftFactory, StormFactory, VolunteerFactory
+from volunteers.models import Skill, VolunteerProfile, VolunteerSkill
+from volunteers.services import consent_set
 
 UK = ZoneInfo("Europe/London")
 
@@ -172,3 +175,37 @@ def test_a_sent_message_cannot_be_edited_or_cancelled():
         services.message_save(message=message, text_changed=True)
     with pytest.raises(ValidationError):
         services.message_cancel(message=message)
+
+
+@pytest.mark.django_db
+def test_a_message_to_volunteers_by_skill_reaches_those_with_it_at_the_level(settings):
+    design = Skill.objects.get(slug="design")
+
+    def volunteer(level, purpose="volunteering"):
+        supporter = VolunteerFactory()
+        profile = VolunteerProfile.objects.create(
+            user=supporter.user, postcode="ZA1 1AA", constituency_code="E14000001"
+        )
+        if level:
+            VolunteerSkill.objects.create(volunteer=profile, skill=design, level=level)
+        consent_set(supporter=supporter, purpose=purpose, wanted=True, source="test")
+        return supporter
+
+    expert, learner, opted_in_expert = volunteer(3), volunteer(1), volunteer(3, "campaign-email")
+    volunteer(None)
+    message = ScheduledMessageFactory(audience="volunteers", skill=design)
+    experts_only = ScheduledMessageFactory(audience="volunteers", skill=design, skill_level=3)
+
+    assert set(audience_supporters(message)) == {expert, learner, opted_in_expert}
+    assert set(audience_supporters(experts_only)) == {expert, opted_in_expert}
+
+
+@pytest.mark.django_db
+def test_a_skill_is_refused_for_an_audience_that_is_not_volunteers():
+
+    message = ScheduledMessageFactory(skill=Skill.objects.get(slug="design"))
+
+    with pytest.raises(ValidationError) as refused:
+        services.message_schedule(message=message)
+
+    assert "skill" in refused.value.message_dict

@@ -26,6 +26,8 @@ from volunteers.models import (
     PostcodeFallback,
     Supporter,
     User,
+    VolunteerProfile,
+    VolunteerSkill,
     canonical_email,
     email_domain,
 )
@@ -60,6 +62,8 @@ def counts():
         StormTarget,
         Event,
         Shift,
+        VolunteerProfile,
+        VolunteerSkill,
     )
     return [model.objects.count() for model in models]
 
@@ -76,6 +80,8 @@ def test_seed_makes_labelled_demo_data():
     assert Supporter.objects.count() == 2000
     volunteers = Supporter.objects.filter(user__isnull=False).count()
     assert 0 < volunteers < 2000
+    assert VolunteerProfile.objects.count() == volunteers
+    assert VolunteerSkill.objects.values("volunteer").distinct().count() == volunteers
     assert not Constituency.objects.exclude(ons_code__regex=r"^[ESWN]99\d{6}$").exists()
 
 

@@ -31,3 +31,12 @@ def test_every_form_that_collects_data_links_to_the_notice(client, page):
 
     assert "<form" in content
     assert 'href="/privacy/"' in content
+
+
+def test_the_notice_says_how_long_each_thing_is_kept(client, settings):
+    settings.UNCONFIRMED_RETENTION_DAYS, settings.SIGNER_RETENTION_MONTHS = 17, 5
+
+    page = client.get("/privacy/").content.decode()
+
+    assert "deleted 17 days after you made it" in page
+    assert "removed 5 months after the petition closed" in page

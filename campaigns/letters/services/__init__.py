@@ -17,6 +17,7 @@ from campaigns.letters.services.follow_up import (
     letter_reply_record,
     letters_expire,
     letters_scrub,
+    letters_unconfirmed_purge,
     reply_link,
     reply_token,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "letter_write",
     "letters_expire",
     "letters_scrub",
+    "letters_unconfirmed_purge",
     "reply_link",
     "reply_token",
     "rewrite_link",

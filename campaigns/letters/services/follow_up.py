@@ -224,3 +224,17 @@ def letters_scrub(*, limit: int | None = None) -> int:
             email_hash="",
             scrubbed_at=timezone.now(),
         )
+
+
+def letters_unconfirmed_purge(*, limit: int = 5000) -> int:
+    """Delete letters their writer never confirmed (expired), made
+    UNCONFIRMED_RETENTION_DAYS ago or more: they were never sent nor counted. At most
+    `limit` a run; returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
+    ids = list(
+        Letter.objects.filter(
+            state=Letter.State.EXPIRED, confirmed_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    deleted = Letter.objects.filter(pk__in=ids).delete()[1].get("letters.Letter", 0)
+    return deleted

@@ -20,6 +20,11 @@ from campaigns.petitions.services.pressure import (
     signatures_pressure_record,
 )
 from campaigns.petitions.services.publishing import petition_close, petition_open
+from campaigns.petitions.services.retention import (
+    signatures_anonymise,
+    signatures_unconfirmed_purge,
+    signers_anonymise,
+)
 from campaigns.petitions.services.signing import (
     CAMPAIGN_EMAIL_WORDING,
     NAME_MAX,
@@ -56,8 +61,11 @@ __all__ = [
     "share_code",
     "signature_confirm",
     "signature_confirmation_send",
+    "signatures_anonymise",
     "signatures_invalidate",
     "signatures_pressure_catch_up",
     "signatures_pressure_record",
     "signatures_restore",
+    "signatures_unconfirmed_purge",
+    "signers_anonymise",
 ]

@@ -42,7 +42,15 @@ from campaigns.targets.models import (
 )
 from organiser.models import ScheduledMessage
 from organiser.services import reminders_create
-from volunteers.models import ConsentRecord, PostcodeFallback, Supporter, User
+from volunteers.models import (
+    ConsentRecord,
+    PostcodeFallback,
+    Skill,
+    Supporter,
+    User,
+    VolunteerProfile,
+    VolunteerSkill,
+)
 from volunteers.places import SOURCE_FALLBACK, Place
 
 SEED = 2015
@@ -373,6 +381,37 @@ class Command(BaseCommand):
         for supporter in supporters:
             supporter.user = users[supporter.email]
         Supporter.objects.bulk_update(supporters, ["user"])
+        self._volunteer_profiles(users, wanted, constituencies, rng)
+
+    def _volunteer_profiles(self, users, wanted, constituencies, rng) -> None:
+        """Each demo volunteer's profile: their seat, one or two skills with a level and
+        when they are free, so the organisers' directory has something to filter."""
+        seats = {seat.ons_code: seat for seat in constituencies}
+        have = set(
+            VolunteerProfile.objects.filter(user__in=users.values()).values_list(
+                "user_id", flat=True
+            )
+        )
+        profiles = VolunteerProfile.objects.bulk_create(
+            VolunteerProfile(
+                user=user,
+                postcode="",
+                constituency_code=wanted[email].constituency_code,
+                constituency_name=seats[wanted[email].constituency_code].name,
+                region=seats[wanted[email].constituency_code].region,
+                weekday_evenings=rng.random() < 0.5,
+                weekends=rng.random() < 0.6,
+                hours_per_week=rng.choice([None, 2, 4, 8]),
+            )
+            for email, user in users.items()
+            if user.pk not in have
+        )
+        skills = list(Skill.objects.all())
+        VolunteerSkill.objects.bulk_create(
+            VolunteerSkill(volunteer=profile, skill=skill, level=rng.randint(1, 3))
+            for profile in profiles
+            for skill in rng.sample(skills, k=min(len(skills), rng.randint(1, 2)))
+        )
 
     def _messages(self, campaign) -> None:
         """The demo volunteers agreed to campaign email (a demo consent), and a draft update
