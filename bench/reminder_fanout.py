@@ -15,7 +15,7 @@ that records every delivery's recipient, Message-ID and arrival time. Then, in t
    are read once, before the clock starts);
 2. starts Celery as the Procfile does: two `mass` workers (prefork, one process each,
    `--include=bench.reminder_fanout` for the naive task below), the transactional worker
-   (`--queues=celery,petitions,letters,storms,events`) and beat;
+   (`--queues=celery,petitions,letters,storms,events,briefs`) and beat;
 3. naive: one Celery task per recipient on the same two `mass` workers, each reading the
    message and the supporter, rendering with Renderer and sending over a new SMTP
    connection of its own (`naive_send` below);
@@ -574,7 +574,7 @@ class Workers:
         self.processes.start(
             "worker",
             [self.celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2",
-             "--queues=celery,petitions,letters,storms,events", "--hostname=worker@%h"],
+             "--queues=celery,petitions,letters,storms,events,briefs", "--hostname=worker@%h"],
             cwd=self.work_dir,
         )  # fmt: skip
         self.processes.start(
@@ -949,8 +949,8 @@ def report(args, started, facts, found, limits, naive, pipe, outbox, workers, sa
     add(
         "- Celery as in the Procfile: `mass-a` and `mass-b`, each `celery -A config worker "
         "--pool=prefork --concurrency=1 --queues=mass --include=bench.reminder_fanout`; "
-        "`worker` (`--concurrency=2 --queues=celery,petitions,letters,storms,events`); `celery "
-        "-A config beat` (DatabaseScheduler). ORGANISER_TICK=1, ORGANISER_CLAIM_SECONDS="
+        "`worker` (`--concurrency=2 --queues=celery,petitions,letters,storms,events,briefs`); "
+        "`celery -A config beat` (DatabaseScheduler). ORGANISER_TICK=1, ORGANISER_CLAIM_SECONDS="
         f"{settings.ORGANISER_CLAIM_SECONDS}, ORGANISER_QUIET_HOURS=00:00-00:00 (none), "
         f"ORGANISER_BATCH_SIZE={settings.ORGANISER_BATCH_SIZE}, ORGANISER_SENDERS="
         f"{settings.ORGANISER_SENDERS} (defaults)."

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "campaigns.letters",
     "campaigns.storms",
     "campaigns.events",
+    "campaigns.briefs",
     "organiser",
 ]
 
@@ -218,6 +219,18 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Volunteers' uploads (creative briefs): never served by the web server or a public
+    # bucket; the site hands out approved images itself. UPLOADS_STORAGE_BACKEND (with
+    # UPLOADS_STORAGE_OPTIONS as JSON) selects another backend, such as a django-storages
+    # one (install the package and its backend's library).
+    "uploads": {
+        "BACKEND": env.str(
+            "UPLOADS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "UPLOADS_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "uploads")}
+        ),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -280,6 +293,7 @@ CELERY_TASK_ROUTES = {
     "campaigns.storms.tasks.*": {"queue": "storms"},
     "campaigns.events.tasks.offers_expire": {"queue": "celery"},
     "campaigns.events.tasks.*": {"queue": "events"},
+    "campaigns.briefs.tasks.*": {"queue": "briefs"},
     # Mass email (scheduled messages) has a queue and workers of its own (Procfile "mass"),
     # so a 50,000-recipient send never delays a confirmation email or a letter.
     "organiser.tasks.outbox_send": {"queue": "mass"},
@@ -477,6 +491,12 @@ LETTER_REMINDER_AFTER = env.int("LETTER_REMINDER_AFTER", default=60 * 60 * 24)
 LETTER_FOLLOW_UP_DAYS = env.int("LETTER_FOLLOW_UP_DAYS", default=14)
 LETTER_REPLY_RATE_MIN_ANSWERS = env.int("LETTER_REPLY_RATE_MIN_ANSWERS", default=5)
 LETTER_RETENTION_DAYS = env.int("LETTER_RETENTION_DAYS", default=28)
+# Creative briefs: an uploaded image is at most this many bytes and this many pixels a side
+# (and at least BRIEF_IMAGE_MIN_SIDE), in one of BRIEF_IMAGE_FORMATS (Pillow's names).
+BRIEF_UPLOAD_MAX_BYTES = env.int("BRIEF_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+BRIEF_IMAGE_MAX_SIDE = env.int("BRIEF_IMAGE_MAX_SIDE", default=6000)
+BRIEF_IMAGE_MIN_SIDE = env.int("BRIEF_IMAGE_MIN_SIDE", default=200)
+BRIEF_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # Signatures, letters and storm pledges never confirmed by their emailed link are deleted
 # this many days after they were made (they never counted).
 UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=30)

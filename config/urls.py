@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 import core.api  # noqa: F401  (registers the X-Session-Token scheme with the schema)
+from campaigns.briefs import urls as briefs_urls
 from campaigns.events import urls as events_urls
 from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
@@ -74,6 +75,7 @@ api_v1 = [
     *letters_urls.api_urlpatterns,
     *storms_urls.api_urlpatterns,
     *events_urls.api_urlpatterns,
+    *briefs_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -85,6 +87,7 @@ urlpatterns = [
     path("letters/", include("campaigns.letters.urls")),
     path("storms/", include("campaigns.storms.urls")),
     path("events/", include("campaigns.events.urls")),
+    path("briefs/", include("campaigns.briefs.urls")),
     path("unsubscribe/", include("organiser.urls")),
     path("me/", include("volunteers.urls")),
     # The email provider's signed tracking webhooks (django-anymail): /anymail/mailgun/tracking/.

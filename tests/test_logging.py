@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from campaigns.petitions.models import Signature
 from campaigns.petitions.services import petition_sign
 from core.logging import RedactPersonalData, redact
 from tests.campaigns.petitions.helpers import committed
@@ -315,3 +316,62 @@ def test_writing_confirming_and_sending_a_letter_logs_no_personal_data(client, l
     written = (log.raw + log.written).lower()
     assert log.personal_values() == []
     assert [v for v in ("ZA2 2BB", "ZA22BB", address, "Unusual Lane") if v.lower() in written] == []
+
+
+@pytest.mark.django_db
+def test_one_persons_whole_journey_logs_no_personal_data(client, logged, settings):
+    """Sign up as a volunteer (name, postcode, phone), verify, open /me/, sign a petition
+    and confirm it, write a letter and confirm it (it is sent): every record, at DEBUG."""
+    from campaigns.letters.models import Letter
+    from tests.factories import LetterCampaignFactory, RepresentativeFactory
+
+    settings.POSTCODES_IO_URL = "http://127.0.0.1:9"
+    settings.OUTSIDE_SERVICE_TIMEOUT = 0.2
+    postcode, address = "ZA2 2BB", "17 Unusual Lane, Testford"
+    seat = ConstituencyFactory(ons_code="E14000002")
+    PostcodeFallbackFactory(code=postcode, constituency_code=seat.ons_code)
+    RepresentativeFactory(constituency=seat)
+    petition, letters = PetitionFactory(), LetterCampaignFactory()
+    log = logged()
+
+    def link(start: str) -> str:
+        [message] = [m for m in mail.outbox if start in m.body]
+        mail.outbox.remove(message)
+        return start + message.body.split(start, 1)[1].split()[0]
+
+    with committed():
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": EMAIL, "password1": PASSWORD, "password2": PASSWORD, "name": NAME,
+                "postcode": postcode, "phone": PHONE,
+            },
+        )  # fmt: skip
+    with committed():
+        client.post(link("/accounts/confirm-email/"))
+    assert client.get(reverse("volunteers:me")).status_code == 200
+    with committed():
+        client.post(
+            reverse("petitions:detail", args=[petition.slug]),
+            {"name": NAME, "email": EMAIL, "postcode": postcode},
+        )
+    with committed():
+        client.get(link(f"/petitions/{petition.slug}/confirm/"))
+    with committed():
+        client.post(
+            f"/letters/{letters.slug}/",
+            {
+                "step": "send", "name": NAME, "email": EMAIL, "postcode": postcode,
+                "address": address, "subject": "Please nominate", "body": "As a nurse, act.",
+            },
+        )  # fmt: skip
+    with committed():
+        client.get(link("/letters/confirm/"))
+
+    assert Supporter.objects.get(email=EMAIL.lower()).user is not None
+    assert Signature.objects.get().confirmed_at is not None
+    assert Letter.objects.get().state == Letter.State.SENT
+    assert log.raw
+    written = (log.raw + log.written).lower()
+    assert log.personal_values() == []
+    assert [v for v in (postcode, "ZA22BB", address, "Unusual Lane") if v.lower() in written] == []

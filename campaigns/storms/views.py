@@ -18,6 +18,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +34,7 @@ from campaigns.storms.selectors import (
     storm_counts,
     storm_results,
 )
+from campaigns.targets.materials import share_material
 from core.forms import form_add_service_errors
 
 COOKIE = "storm-pledge-{pk}"
@@ -70,6 +72,19 @@ def _remember(request, response, storm, pledge):
     return response
 
 
+MATERIALS_TTL = 60  # seconds: newly approved share material shows within a minute
+
+
+def _materials(storm) -> list:
+    """The storm's share material, kept in the cache briefly: the page during a storm is
+    asked for thousands of times a minute and runs one query (the counts)."""
+    return cache.get_or_set(
+        f"storms:materials:{storm.pk}",
+        lambda: share_material(storm.campaign_id, storm_id=storm.pk),
+        MATERIALS_TTL,
+    )
+
+
 def _render(request, storm, *, status=200, pledge=None, **context):
     phase = storm.phase()
     pledge = pledge if pledge is not None else _pledge_for(request, storm)
@@ -99,6 +114,7 @@ def _render(request, storm, *, status=200, pledge=None, **context):
         phase=phase,
         now=timezone.now(),
         counts=storm_counts(storm.pk),
+        materials=_materials(storm),
         pledge=pledge,
         networks=storm.networks,
     )

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from campaigns.targets.actions import campaign_actions
 from campaigns.targets.figures import target_figures
 from campaigns.targets.filters import TargetFilter
+from campaigns.targets.materials import share_material
 from campaigns.targets.models import Campaign
 from campaigns.targets.selectors import (
     campaign_filter_options,
@@ -48,5 +49,6 @@ def campaign_detail(request, slug):
             "page": page,
             "query": query.urlencode(),
             "campaign_actions": [a for a in actions if a.target_ids is None],
+            "materials": share_material(campaign.pk),
         },
     )

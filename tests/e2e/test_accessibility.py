@@ -4,6 +4,7 @@ at phone size."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from campaigns.letters.models import Letter
 from campaigns.letters.services import confirmation_token as letter_confirmation_token
@@ -490,6 +491,38 @@ def open_my_profile_with_errors(page, campaign, petition):
     page.locator(".errorlist").first.wait_for()
 
 
+def open_brief(page, campaign, petition):
+    """A brief claimed by the signed-in volunteer, with its form to send an image."""
+    from campaigns.briefs.models import Brief
+    from campaigns.briefs.services import brief_claim
+    from tests.factories import UserFactory
+    from volunteers.models import Skill, VolunteerProfile, VolunteerSkill
+
+    _skills()
+    design = Skill.objects.get(slug="design")
+    brief = Brief.objects.create(
+        campaign=campaign,
+        title="A meme for Thursday",
+        description="Bold and simple.",
+        kind=Brief.Kind.IMAGE,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    brief.skills.add(design)
+    user = UserFactory(name="Sam Designer")
+    profile = VolunteerProfile.objects.create(user=user, postcode="ZA1 1AA")
+    VolunteerSkill.objects.create(volunteer=profile, skill=design, level=3)
+    brief_claim(brief=brief, user=user)
+    sign_in(page, user)
+    page.goto(f"/briefs/{brief.pk}/")
+    page.get_by_role("heading", name="A meme for Thursday").wait_for()
+
+
+def open_brief_with_errors(page, campaign, petition):
+    open_brief(page, campaign, petition)
+    page.get_by_role("button", name="Send my work").click()
+    page.locator(".errorlist").first.wait_for()
+
+
 def open_my_data_with_errors(page, campaign, petition):
     open_my_data(page, campaign, petition)
     page.get_by_label("Your password, to confirm it is you").fill("not my password")
@@ -578,6 +611,8 @@ PAGES = [
     open_unsubscribed,
     open_unsubscribe_broken_link,
     open_me,
+    open_brief,
+    open_brief_with_errors,
     open_my_profile,
     open_my_profile_with_errors,
     open_my_data,

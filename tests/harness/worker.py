@@ -18,7 +18,7 @@ from django.db import connections
 from tests.harness.services import redis_url, require
 
 # The queues of the Procfile's two workers, "worker" and "mass".
-WORKER_QUEUES = ["celery", "petitions", "letters", "storms", "events", "mass"]
+WORKER_QUEUES = ["celery", "petitions", "letters", "storms", "events", "briefs", "mass"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

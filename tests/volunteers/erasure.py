@@ -2,8 +2,16 @@
 shift, a campaign email sent) and the counts they added to: what the erasure tests erase,
 then search every text column for."""
 
-import pytest
+import io
+from datetime import timedelta
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from campaigns.briefs import services as briefs
+from campaigns.briefs.models import Brief, Submission
 from campaigns.events.models import Shift
 from campaigns.events.services import rsvp_create
 from campaigns.letters.models import Letter
@@ -33,10 +41,18 @@ PERSONAL = [EMAIL, NAME, POSTCODE, PHONE, PHONE_E164]
 
 
 @pytest.fixture
-def person(db, smtp_sink):
+def person(db, smtp_sink, settings, tmp_path):
     """A volunteer who signed a petition (opting in to campaign email), wrote a letter,
-    pledged to a storm, took a place on a shift and was sent a campaign email; and the
+    pledged to a storm, took a place on a shift, was sent a campaign email and sent an
+    image for a creative brief (kept in UPLOADS, a directory of the test's own); and the
     counts all that made."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+    }
     PostcodeFallbackFactory(code=POSTCODE)
     volunteer = VolunteerFactory(email=EMAIL, name=NAME, postcode=POSTCODE)
     volunteer.user.name = NAME
@@ -70,6 +86,24 @@ def person(db, smtp_sink):
     message = ScheduledMessageFactory()
     organiser.message_fan_out(message_id=message.pk)
     organiser.outbox_send(message_id=message.pk)
+    brief = Brief.objects.create(
+        campaign=storm.campaign,
+        title="A meme",
+        description="For the storm.",
+        kind=Brief.Kind.IMAGE,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    brief.skills.add(design)
+    submission = briefs.brief_claim(brief=brief, user=volunteer.user)
+    image = io.BytesIO()
+    Image.new("RGB", (300, 300), "red").save(image, format="PNG")
+    briefs.submission_submit(
+        submission=submission,
+        user=volunteer.user,
+        image=SimpleUploadedFile("ada.png", image.getvalue()),
+        image_alt=f"A drawing by {NAME}",
+    )
+    assert uploaded_files(tmp_path)
     SupporterFactory(email="someone.else@example.org", name="Someone Else")
     counts = {
         "signatures": PetitionCount.objects.get(petition=petition).total,
@@ -77,6 +111,7 @@ def person(db, smtp_sink):
         "pledges": Pledge.objects.filter(storm=storm).count(),
         "places": Shift.objects.get(pk=shift.pk).places_taken,
         "emails sent": OutboxEmail.objects.filter(state="sent").count(),
+        "brief submissions": Submission.objects.filter(brief=brief).count(),
     }
     assert set(columns_holding(PERSONAL)) >= {
         "volunteers.VolunteerProfile.phone",
@@ -89,6 +124,10 @@ def person(db, smtp_sink):
     return volunteer, petition, storm, shift, counts
 
 
+def uploaded_files(tmp_path) -> list:
+    return [path for path in (tmp_path / "uploads").rglob("*") if path.is_file()]
+
+
 def counts_now(petition, storm, shift) -> dict:
     return {
         "signatures": PetitionCount.objects.get(petition=petition).total,
@@ -96,4 +135,5 @@ def counts_now(petition, storm, shift) -> dict:
         "pledges": Pledge.objects.filter(storm=storm).count(),
         "places": Shift.objects.get(pk=shift.pk).places_taken,
         "emails sent": OutboxEmail.objects.filter(state="sent").count(),
+        "brief submissions": Submission.objects.count(),
     }

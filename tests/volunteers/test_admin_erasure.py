@@ -16,6 +16,7 @@ from tests.volunteers.erasure import (
     POSTCODE,
     counts_now,
     person,
+    uploaded_files,
 )
 from volunteers.models import Supporter
 
@@ -24,7 +25,7 @@ __all__ = ["person"]  # the fixture
 
 @pytest.mark.parametrize("through", ["supporter", "user", "bulk action"])
 def test_deleting_a_person_in_the_admin_erases_them_everywhere_and_keeps_every_count(
-    client, person, through
+    client, person, through, tmp_path
 ):
     volunteer, petition, storm, shift, counts = person
     client.force_login(OrganiserFactory())
@@ -59,6 +60,7 @@ def test_deleting_a_person_in_the_admin_erases_them_everywhere_and_keeps_every_c
 
     # (The postcode table maps postcodes to seats: reference data about places.)
     assert columns_holding(PERSONAL, ignore=PLACES) == []
+    assert uploaded_files(tmp_path) == []
     assert counts_now(petition, storm, shift) == counts
     assert Supporter.objects.get(pk=volunteer.pk).erased_at is not None
     assert Supporter.objects.filter(email="someone.else@example.org", name="Someone Else").exists()

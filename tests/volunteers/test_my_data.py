@@ -10,6 +10,7 @@ from tests.factories import PASSWORD, SupporterFactory, VolunteerFactory
 from tests.harness.personal_data import columns_holding
 from tests.volunteers.erasure import (
     EMAIL,
+    NAME,
     PERSONAL,
     PHONE,
     PHONE_E164,
@@ -17,6 +18,7 @@ from tests.volunteers.erasure import (
     POSTCODE,
     counts_now,
     person,
+    uploaded_files,
 )
 from volunteers.mail import email_is_suppressed
 from volunteers.models import Supporter
@@ -48,6 +50,7 @@ def test_the_download_holds_everything_of_the_person_and_nothing_of_anyone_else(
     assert volunteer["availability"]["weekends"] is True
     assert (volunteer["tags"], volunteer["teams"]) == (["Has a car"], ["Social media"])
     assert [c["purpose"] for c in data["volunteers"]["consents"]] == ["campaign-email"]
+    assert data["briefs"]["submissions"][0]["image_alt"] == f"A drawing by {NAME}"
     assert "someone.else@example.org" not in response.content.decode()
 
 
@@ -60,7 +63,7 @@ def test_delete_me_with_a_wrong_password_erases_nothing_and_says_why(signed_in):
 
 
 def test_delete_me_erases_the_person_everywhere_keeps_the_counts_and_emails_them_never(
-    signed_in, person
+    signed_in, person, tmp_path
 ):
     _volunteer, petition, storm, shift, counts = person
 
@@ -69,6 +72,7 @@ def test_delete_me_erases_the_person_everywhere_keeps_the_counts_and_emails_them
     assert response.status_code == 302
     assert response["Location"] == reverse("volunteers:erased")
     assert columns_holding(PERSONAL, ignore=PLACES) == []
+    assert uploaded_files(tmp_path) == []
     assert counts_now(petition, storm, shift) == counts
     assert email_is_suppressed(email=EMAIL, mass=True)
     # Signed out, and the account cannot sign in again.
@@ -106,7 +110,7 @@ def test_the_api_exports_the_signed_in_person(signed_in):
     assert response.json()["volunteers"]["supporter"]["email"] == EMAIL
 
 
-def test_the_api_deletes_me_only_with_my_password(signed_in, person):
+def test_the_api_deletes_me_only_with_my_password(signed_in, person, tmp_path):
     _volunteer, petition, storm, shift, counts = person
 
     wrong = signed_in.delete("/api/v1/me/", {"password": "nope"}, content_type="application/json")
@@ -116,6 +120,7 @@ def test_the_api_deletes_me_only_with_my_password(signed_in, person):
     right = signed_in.delete("/api/v1/me/", {"password": PASSWORD}, content_type="application/json")
     assert right.status_code == 204
     assert columns_holding(PERSONAL, ignore=PLACES) == []
+    assert uploaded_files(tmp_path) == []
     assert counts_now(petition, storm, shift) == counts
 
 
