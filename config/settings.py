@@ -356,6 +356,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # The organisers' dashboard figures, recomputed into the cache (organiser/dashboard.py).
+    "organiser-dashboard": {
+        "task": "organiser.tasks.dashboard_refresh",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
     # Retention (UNCONFIRMED_RETENTION_DAYS, SIGNER_RETENTION_MONTHS): daily at 03:30.
     "petitions-retention": {
         "task": "campaigns.petitions.tasks.petitions_retention",
@@ -499,6 +505,8 @@ BRIEF_IMAGE_MIN_SIDE = env.int("BRIEF_IMAGE_MIN_SIDE", default=200)
 BRIEF_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # Signatures, letters and storm pledges never confirmed by their emailed link are deleted
 # this many days after they were made (they never counted).
+# How long the organisers' dashboard figures are kept; beat recomputes them every 5 minutes.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=15 * 60)
 UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=30)
 # The signers of a petition are anonymised this many months (of 30 days) after it closed:
 # names, emails and postcodes go; constituencies, states and every count stay.

@@ -18,6 +18,7 @@ from campaigns.petitions import urls as petitions_urls
 from campaigns.storms import urls as storms_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home
+from organiser import urls as organiser_urls
 from volunteers import urls as volunteers_urls
 
 # The admin signs in through allauth's login page, so it shares allauth's rate limits.
@@ -89,6 +90,7 @@ urlpatterns = [
     path("events/", include("campaigns.events.urls")),
     path("briefs/", include("campaigns.briefs.urls")),
     path("unsubscribe/", include("organiser.urls")),
+    path("organiser/", include((organiser_urls.dashboard_urlpatterns, "dashboard"))),
     path("me/", include("volunteers.urls")),
     # The email provider's signed tracking webhooks (django-anymail): /anymail/mailgun/tracking/.
     path("anymail/", include("anymail.urls")),

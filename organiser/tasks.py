@@ -1,4 +1,5 @@
-"""Celery tasks for scheduled messages: thin, by id, safe to run twice."""
+"""Celery tasks of organiser (scheduled messages, the dashboard): thin, by id, safe to run
+twice."""
 
 from celery import shared_task
 
@@ -35,3 +36,11 @@ def reminders_create() -> int:
     from organiser.services import reminders_create as create
 
     return create()
+
+
+@shared_task(ignore_result=True)
+def dashboard_refresh() -> int:
+    """Beat: recompute the organisers' dashboard figures into the cache."""
+    from organiser.dashboard import dashboards_refresh
+
+    return dashboards_refresh()

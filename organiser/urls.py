@@ -7,3 +7,9 @@ app_name = "organiser"
 urlpatterns = [
     path("<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
+
+# Mounted at /organiser/ (config/urls.py).
+dashboard_urlpatterns = [
+    path("", views.dashboards, name="dashboards"),
+    path("<slug:slug>/", views.dashboard, name="dashboard"),
+]

@@ -523,6 +523,17 @@ def open_brief_with_errors(page, campaign, petition):
     page.locator(".errorlist").first.wait_for()
 
 
+def open_dashboard(page, campaign, petition):
+    """The organisers' dashboard with targets to rank (organisers only, but it meets the
+    same standard)."""
+    from tests.factories import OrganiserFactory, TargetFactory
+
+    TargetFactory.create_batch(3, campaign=campaign, status="undecided")
+    sign_in(page, OrganiserFactory())
+    page.goto(f"/organiser/{campaign.slug}/")
+    page.get_by_role("heading", name="Push next").wait_for()
+
+
 def open_my_data_with_errors(page, campaign, petition):
     open_my_data(page, campaign, petition)
     page.get_by_label("Your password, to confirm it is you").fill("not my password")
@@ -611,6 +622,7 @@ PAGES = [
     open_unsubscribed,
     open_unsubscribe_broken_link,
     open_me,
+    open_dashboard,
     open_brief,
     open_brief_with_errors,
     open_my_profile,
