@@ -17,7 +17,7 @@ from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
 from campaigns.storms import urls as storms_urls
 from campaigns.targets import urls as targets_urls
-from campaigns.targets.views import home
+from campaigns.targets.views import home, marginals
 from organiser import urls as organiser_urls
 from volunteers import urls as volunteers_urls
 
@@ -83,6 +83,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("privacy/", PrivacyNotice.as_view(), name="privacy"),
+    path("marginals/", marginals, name="marginals"),
     path("campaigns/", include("campaigns.targets.urls")),
     path("petitions/", include("campaigns.petitions.urls")),
     path("letters/", include("campaigns.letters.urls")),

@@ -1,5 +1,6 @@
 """A person's events (volunteers.activity): events near them with places left that they
-have not signed up to, and their sign-ups."""
+have not signed up to, and their sign-ups; and the events in given seats
+(campaigns.targets.local)."""
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from campaigns.events.models import RSVP
 from campaigns.events.selectors import Near, public_events
+from campaigns.targets.local import LocalLink
 from volunteers.activity import DoneAction, NextAction, Person
 
 NEAR_KM = 25  # "near you"
@@ -61,3 +63,19 @@ def rsvps_done(supporter) -> list[DoneAction]:
         )
         for rsvp in RSVP.objects.filter(supporter=supporter).select_related("shift__event")
     ]
+
+
+def events_in_seats(codes: list[str]) -> dict[str, list[LocalLink]]:
+    """Approved events to come in these constituencies, soonest first (campaigns.targets.
+    local: the nearest marginal seats show them). One query."""
+    found: dict[str, list[LocalLink]] = {}
+    for event in public_events().filter(constituency_code__in=codes):
+        found.setdefault(event.constituency_code, []).append(
+            LocalLink(
+                kind="event",
+                title=event.title,
+                url=reverse("events:event", args=[event.slug]),
+                starts_at=event.next_starts_at,
+            )
+        )
+    return found

@@ -7,10 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from campaigns.events.actions import events_to_join, rsvps_done
+        from campaigns.events.actions import events_in_seats, events_to_join, rsvps_done
         from campaigns.events.privacy import events_provider
+        from campaigns.targets import local
         from volunteers import activity, privacy
 
+        local.register("events", events_in_seats)
         activity.register(activity.ActivityProvider("events", events_to_join, rsvps_done, order=30))
 
         privacy.register(events_provider)

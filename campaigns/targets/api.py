@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from campaigns.targets import serializers
 from campaigns.targets.figures import target_figures
@@ -15,6 +16,8 @@ from campaigns.targets.models import Campaign, Constituency, Representative, Tar
 from campaigns.targets.selectors import (
     campaign_tallies,
     campaign_targets,
+    nearest_marginals,
+    point_for_postcode,
     representative_for_postcode,
 )
 from campaigns.targets.services import target_status_set
@@ -157,3 +160,32 @@ class ConstituencyList(generics.ListAPIView):
     serializer_class = serializers.ConstituencyOutput
     queryset = Constituency.objects.order_by("name")
     filterset_fields = ["nation", "region", "ons_code"]
+
+
+class MarginalList(APIView):
+    """The nearest marginal seats to a postcode: seats whose latest majority is under
+    `max_share` of the vote, nearest first (great-circle distance between the postcode
+    and each seat's centre), with their MP and the campaign's events there. A postcode
+    that is not one, or not known, is a 400 naming `postcode`, with the same messages as
+    everywhere else."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[serializers.MarginalsQuery], responses=serializers.MarginalSeatOutput(many=True)
+    )
+    def get(self, request):
+        query = serializers.MarginalsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            latitude, longitude = point_for_postcode(query.validated_data["postcode"])
+        except LookupUnavailable as error:
+            raise PostcodeLookupUnavailable(error.message) from error
+        except PlaceError as error:
+            raise ValidationError({"postcode": [error.message]}) from error
+        seats = nearest_marginals(
+            latitude=latitude,
+            longitude=longitude,
+            max_share=float(query.validated_data["max_share"]),
+        )
+        return Response(serializers.MarginalSeatOutput(seats, many=True).data)

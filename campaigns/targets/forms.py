@@ -1,7 +1,9 @@
 from django import forms
 
 from campaigns.targets.models import NOTE_MAX_LENGTH, Target, TargetStatus, TargetStatusChange
+from campaigns.targets.selectors import point_for_postcode
 from campaigns.targets.services import SOURCE_NEEDED
+from volunteers.places import PlaceError
 
 SOURCE_HELP = "Where the change was reported: a tweet, a statement, a news story."
 
@@ -49,3 +51,27 @@ class TargetAdminForm(forms.ModelForm):
                 "The status has not changed, so there is no change to record this with.",
             )
         return cleaned
+
+
+class MarginalsForm(forms.Form):
+    """The nearest marginal seats page: a postcode, and how marginal."""
+
+    postcode = forms.CharField(
+        label="Your postcode",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "short"}),
+    )
+    max_share = forms.TypedChoiceField(
+        label="Majority under",
+        choices=[("0.05", "5% of the vote"), ("0.1", "10% of the vote"),
+                 ("0.15", "15% of the vote"), ("0.2", "20% of the vote")],
+        coerce=float,
+        initial="0.1",
+    )  # fmt: skip
+
+    def clean_postcode(self):
+        try:
+            self.point = point_for_postcode(self.cleaned_data["postcode"])
+        except PlaceError as error:
+            raise forms.ValidationError(error.message) from None
+        return self.cleaned_data["postcode"]

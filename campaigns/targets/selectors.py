@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from campaigns.targets.local import local_links
 from campaigns.targets.models import (
     Campaign,
     Constituency,
@@ -15,7 +16,8 @@ from campaigns.targets.models import (
     TargetStatus,
     TargetStatusChange,
 )
-from volunteers.places import place_for_postcode
+from core.geo import great_circle_km
+from volunteers.places import PlaceError, place_for_postcode
 
 
 @dataclass(frozen=True)
@@ -153,3 +155,71 @@ def representative_for_postcode(postcode: str) -> Representative | None:
         .select_related("party", "constituency")
         .first()
     )
+
+
+# The nearest marginal seats
+
+MARGINAL_SHARES = (0.05, 0.10, 0.15, 0.20)  # the choices offered: majority under this share
+MARGINALS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class MarginalSeat:
+    constituency: Constituency
+    mp: Representative | None
+    majority: int
+    majority_share: float  # of the votes cast (turnout), else of the electorate
+    distance_km: float
+    local: list  # campaigns.targets.local.LocalLink: the campaign's events there
+
+
+def nearest_marginals(
+    *, latitude: float, longitude: float, max_share: float, limit: int = MARGINALS_SHOWN
+) -> list[MarginalSeat]:
+    """Seats whose latest majority is under `max_share` of the vote, nearest first by the
+    great-circle distance between the point and each seat's centre, with their MP and the
+    campaign's events there. Three queries and one per local-links provider."""
+    seats = Constituency.objects.filter(
+        Q(turnout__gt=0) | Q(electorate__gt=0),
+        majority__isnull=False,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
+    found = []
+    for seat in seats:
+        share = seat.majority / (seat.turnout or seat.electorate)
+        if share < max_share:
+            distance = great_circle_km(latitude, longitude, seat.latitude, seat.longitude)
+            found.append((distance, share, seat))
+    found.sort(key=lambda row: (row[0], row[2].pk))
+    found = found[:limit]
+    mps = {
+        mp.constituency_id: mp
+        for mp in Representative.objects.filter(
+            constituency__in=[seat for _, _, seat in found], is_current=True
+        ).select_related("party")
+    }
+    links = local_links([seat.ons_code for _, _, seat in found if seat.ons_code])
+    return [
+        MarginalSeat(
+            constituency=seat,
+            mp=mps.get(seat.pk),
+            majority=seat.majority,
+            majority_share=share,
+            distance_km=distance,
+            local=links.get(seat.ons_code, []) if seat.ons_code else [],
+        )
+        for distance, share, seat in found
+    ]
+
+
+def point_for_postcode(postcode: str) -> tuple[float, float]:
+    """Where a postcode is, for distances: its own position, else its constituency's
+    centre. Raises PlaceError with a message for the person."""
+    place = place_for_postcode(postcode)
+    if place.latitude is not None and place.longitude is not None:
+        return place.latitude, place.longitude
+    seat = constituency_for_place(place)
+    if seat is None or seat.latitude is None or seat.longitude is None:
+        raise PlaceError("We couldn't place that postcode on the map.")
+    return seat.latitude, seat.longitude

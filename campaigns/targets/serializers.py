@@ -106,3 +106,29 @@ class TargetStatusInput(serializers.ModelSerializer):
             "source_url": {"required": True, "allow_blank": False},
             "note": {"max_length": NOTE_MAX_LENGTH},
         }
+
+
+class MarginalsQuery(serializers.Serializer):
+    postcode = serializers.CharField(max_length=20)
+    max_share = serializers.ChoiceField(
+        choices=[str(share) for share in (0.05, 0.1, 0.15, 0.2)],
+        default="0.1",
+        help_text="Majority under this share of the vote: 0.05, 0.1, 0.15 or 0.2.",
+    )
+
+
+class LocalLinkOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    starts_at = serializers.DateTimeField(allow_null=True)
+
+
+class MarginalSeatOutput(serializers.Serializer):
+    constituency = ConstituencyOutput()
+    mp = serializers.CharField(source="mp.name", allow_null=True, default=None)
+    party = serializers.CharField(source="mp.party.name", allow_null=True, default=None)
+    majority = serializers.IntegerField()
+    majority_share = serializers.FloatField()
+    distance_km = serializers.FloatField()
+    events = LocalLinkOutput(source="local", many=True)

@@ -23,4 +23,5 @@ api_urlpatterns = [
     ),
     path("representatives/", api.RepresentativeList.as_view(), name="representative-list"),
     path("constituencies/", api.ConstituencyList.as_view(), name="constituency-list"),
+    path("marginals/", api.MarginalList.as_view(), name="marginal-list"),
 ]

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from campaigns.targets.actions import campaign_actions
 from campaigns.targets.figures import target_figures
 from campaigns.targets.filters import TargetFilter
+from campaigns.targets.forms import MarginalsForm
 from campaigns.targets.materials import share_material
 from campaigns.targets.models import Campaign
 from campaigns.targets.selectors import (
@@ -11,6 +12,7 @@ from campaigns.targets.selectors import (
     campaign_tallies,
     campaign_tally,
     campaign_targets,
+    nearest_marginals,
     published_campaigns,
 )
 
@@ -51,4 +53,22 @@ def campaign_detail(request, slug):
             "campaign_actions": [a for a in actions if a.target_ids is None],
             "materials": share_material(campaign.pk),
         },
+    )
+
+
+def marginals(request):
+    """The nearest marginal seats to a postcode: where a few hundred votes matter, and
+    what the campaign has going on there."""
+    form = MarginalsForm(request.GET or None)
+    seats = None
+    if form.is_bound and form.is_valid():
+        latitude, longitude = form.point
+        seats = nearest_marginals(
+            latitude=latitude, longitude=longitude, max_share=form.cleaned_data["max_share"]
+        )
+    return render(
+        request,
+        "targets/marginals.html",
+        {"form": form, "seats": seats},
+        status=400 if form.errors else 200,
     )

@@ -534,6 +534,20 @@ def open_dashboard(page, campaign, petition):
     page.get_by_role("heading", name="Push next").wait_for()
 
 
+def open_marginals(page, campaign, petition):
+    from tests.factories import ConstituencyFactory, PostcodeFallbackFactory
+
+    PostcodeFallbackFactory(code="ZA7 7AA", latitude=51.5, longitude=-0.12)
+    ConstituencyFactory(latitude=50.82, longitude=-0.14, majority=800, turnout=40000)
+    page.goto("/marginals/?postcode=ZA7+7AA&max_share=0.1")
+    page.get_by_role("heading", name="Nearest first").wait_for()
+
+
+def open_marginals_with_errors(page, campaign, petition):
+    page.goto("/marginals/?postcode=nowhere&max_share=0.1")
+    page.locator(".errorlist").first.wait_for()
+
+
 def open_my_data_with_errors(page, campaign, petition):
     open_my_data(page, campaign, petition)
     page.get_by_label("Your password, to confirm it is you").fill("not my password")
@@ -622,6 +636,8 @@ PAGES = [
     open_unsubscribed,
     open_unsubscribe_broken_link,
     open_me,
+    open_marginals,
+    open_marginals_with_errors,
     open_dashboard,
     open_brief,
     open_brief_with_errors,

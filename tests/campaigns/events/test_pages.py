@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from campaigns.events.models import RSVP, Event
-from campaigns.events.selectors import great_circle_km
+from core.geo import great_circle_km
 from tests.factories import (
     ConstituencyFactory,
     EventFactory,
