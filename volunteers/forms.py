@@ -4,17 +4,16 @@ and their profile on /me/. Both check input into a services.ProfileDetails."""
 from django import forms
 
 from volunteers import services
-from volunteers.models import ConsentRecord, HeardFrom, Skill, User, VolunteerSkill
+from volunteers.models import HOURS_MAX, ConsentRecord, HeardFrom, Skill, User, VolunteerSkill
 from volunteers.phones import PHONE_INPUT_MAX, phone_checked
 from volunteers.places import MAX_INPUT_LENGTH, PlaceError, place_for_postcode
+from volunteers.selectors import live_consents
 
 LEVELS = [("", "No")] + [(str(value), label) for value, label in VolunteerSkill.Level.choices]
-LEVEL_NAMES = {label.lower(): value for value, label in VolunteerSkill.Level.choices}
 CONSENT_FIELDS = {
     "consent_volunteering": ConsentRecord.Purpose.VOLUNTEERING,
     "consent_campaign_email": ConsentRecord.Purpose.CAMPAIGN_EMAIL,
 }
-HOURS_MAX = 80
 
 
 def skill_field_name(skill: Skill) -> str:
@@ -29,8 +28,8 @@ def skills_as_fields(skills) -> dict:
     for entry in skills if isinstance(skills, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("skill"), str):
             level = entry.get("level")
-            level = LEVEL_NAMES.get(level.lower(), level) if isinstance(level, str) else level
-            fields[f"skill-{entry['skill']}"] = str(level)
+            known = VolunteerSkill.level_of(level)
+            fields[f"skill-{entry['skill']}"] = str(known if known is not None else level)
     return fields
 
 
@@ -181,15 +180,6 @@ class MyProfileForm(ProfileForm, ConsentFields):
                 f"skill-{entry.skill.slug}": entry.level
                 for entry in profile.skills.select_related("skill")
             }
-        supporter = getattr(user, "supporter", None)
-        live = (
-            set(
-                supporter.consents.filter(withdrawn_at__isnull=True).values_list(
-                    "purpose", flat=True
-                )
-            )
-            if supporter is not None
-            else set()
-        )
+        live = live_consents(getattr(user, "supporter", None))
         initial |= {name: purpose in live for name, purpose in CONSENT_FIELDS.items()}
         return initial

@@ -345,6 +345,9 @@ class VolunteerProfile(models.Model):
         return f"volunteer {self.pk}"
 
 
+HOURS_MAX = 80  # the most hours a week a volunteer can say they give
+
+
 class VolunteerSkill(models.Model):
     class Level(models.IntegerChoices):
         LEARNING = 1, "Learning"
@@ -367,6 +370,16 @@ class VolunteerSkill(models.Model):
 
     def __str__(self):
         return f"{self.skill} ({self.get_level_display()})"
+
+    @classmethod
+    def level_of(cls, value) -> int | None:
+        """A level as a form or the app gives it (1-3, "2", or "expert" in any case), or
+        None for anything else."""
+        text = str(value).strip().lower()
+        for number, label in cls.Level.choices:
+            if text in (str(number), label.lower()):
+                return number
+        return None
 
 
 class OrganiserAccess(models.Model):

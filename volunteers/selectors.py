@@ -10,6 +10,15 @@ from core.cells import spreadsheet_safe
 from volunteers.models import ConsentRecord, Supporter, VolunteerProfile, VolunteerSkill
 
 
+def live_consents(supporter: Supporter | None) -> set[str]:
+    """The purposes the person has consent given for now (none without a record)."""
+    if supporter is None:
+        return set()
+    return set(
+        supporter.consents.filter(withdrawn_at__isnull=True).values_list("purpose", flat=True)
+    )
+
+
 def consent_history(supporter: Supporter) -> list[tuple[str, list[ConsentRecord]]]:
     """[(purpose label, its records oldest first)] for every purpose the person has
     given consent for: each record is one giving, with the words agreed to, where and

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
 from volunteers import services
-from volunteers.models import ConsentRecord, HeardFrom, Skill, User, VolunteerSkill
+from volunteers.models import HOURS_MAX, ConsentRecord, HeardFrom, Skill, User, VolunteerSkill
 from volunteers.phones import PHONE_INPUT_MAX, phone_checked
 from volunteers.places import MAX_INPUT_LENGTH, PlaceError, place_for_postcode
+from volunteers.selectors import live_consents
 
-HOURS_MAX = 80
 CONSENT_KEYS = {
     "volunteering": ConsentRecord.Purpose.VOLUNTEERING,
     "campaign_email": ConsentRecord.Purpose.CAMPAIGN_EMAIL,
@@ -62,14 +62,7 @@ class MeOutputSerializer(serializers.Serializer):
         return None if profile is None else ProfileOutput(profile).data
 
     def get_consents(self, user) -> ConsentsSerializer:
-        supporter = getattr(user, "supporter", None)
-        live = set()
-        if supporter is not None:
-            live = set(
-                supporter.consents.filter(withdrawn_at__isnull=True).values_list(
-                    "purpose", flat=True
-                )
-            )
+        live = live_consents(getattr(user, "supporter", None))
         return {key: purpose in live for key, purpose in CONSENT_KEYS.items()}
 
 
@@ -78,10 +71,7 @@ class SkillLevelInput(serializers.Serializer):
     level = serializers.CharField(help_text='1, 2 or 3; or "learning", "confident", "expert".')
 
     def validate_level(self, value) -> int:
-        names = {label.lower(): number for number, label in VolunteerSkill.Level.choices}
-        level = names.get(str(value).strip().lower())
-        if level is None and str(value).strip() in {"1", "2", "3"}:
-            level = int(value)
+        level = VolunteerSkill.level_of(value)
         if level is None:
             raise serializers.ValidationError(
                 'Choose 1, 2 or 3 (or "learning", "confident", "expert").'

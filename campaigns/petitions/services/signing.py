@@ -26,11 +26,11 @@ from core.links import link_id, link_token
 from volunteers.mail import Outcome, email_send
 from volunteers.models import ConsentRecord, canonical_email, email_domain, normalise_email
 from volunteers.places import LookupUnavailable, PlaceError, place_for_postcode
-from volunteers.services import consent_record, supporter_get_or_create
+from volunteers.services import CONSENT_WORDING, consent_record, supporter_get_or_create
 
-CAMPAIGN_EMAIL_WORDING = (
-    "Yes, email me about this campaign and how I can help. I can unsubscribe at any time."
-)
+# The words the opt-in box shows and its consent record keeps: volunteers' own, so one
+# consent reads the same wherever it is given.
+CAMPAIGN_EMAIL_WORDING = CONSENT_WORDING[ConsentRecord.Purpose.CAMPAIGN_EMAIL]
 CONFIRM_SALT = "petitions.signature-confirm"
 NAME_MAX = 100
 
