@@ -505,8 +505,6 @@ BRIEF_IMAGE_MIN_SIDE = env.int("BRIEF_IMAGE_MIN_SIDE", default=200)
 BRIEF_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # Signatures, letters and storm pledges never confirmed by their emailed link are deleted
 # this many days after they were made (they never counted).
-# How long the organisers' dashboard figures are kept; beat recomputes them every 5 minutes.
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=15 * 60)
 UNCONFIRMED_RETENTION_DAYS = env.int("UNCONFIRMED_RETENTION_DAYS", default=30)
 # The signers of a petition are anonymised this many months (of 30 days) after it closed:
 # names, emails and postcodes go; constituencies, states and every count stay.

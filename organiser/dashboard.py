@@ -1,9 +1,10 @@
 """The organisers' dashboard: the path to the threshold and where to push next.
 
 Figures per target come from one query (supporters in the seat, pressure over 7 and 30
-days, the last action aimed at it, the seat's majority) and are kept in the cache for
-DASHBOARD_CACHE_SECONDS; beat's `dashboard_refresh` recomputes them for every published
-campaign, so a page view reads the cache and says when its numbers were computed.
+days, the last action aimed at it, the seat's majority). Beat's `dashboard_refresh`
+computes every table of the dashboard (these and organiser/panels.py's) for every published
+campaign every few minutes and stores them, with their charts, as DashboardFigure rows (a
+summary table); a page view reads those rows and says when they were computed.
 
 "Push next" ranks the undecided and leaning targets by a score of four parts, each from
 0 to 1, weighted by WEIGHTS (docs/dashboard.md explains them):
@@ -17,18 +18,41 @@ campaign, so a page view reads the cache and says when its numbers were computed
   MARGINAL_SHARE (unknown: 0.5): an MP with a small majority listens harder.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.pressure.models import ActionRecord
 from campaigns.targets.models import Campaign, Target, TargetStatus
 from campaigns.targets.selectors import Tally, campaign_tally
+from organiser.charts import chart_svg
+from organiser.models import DashboardFigure
+from organiser.panels import (
+    Table,
+    Window,
+    abuse_tables,
+    email_table,
+    event_tables,
+    petition_tables,
+    pressure_tables,
+    tally_over_time,
+    volunteer_tables,
+)
 from volunteers.models import Supporter
 
 WEIGHTS = {"supporters": 0.35, "under_pressure": 0.25, "waiting": 0.2, "marginality": 0.2}
@@ -50,6 +74,7 @@ class TargetFigures:
     pressure_30d: int
     last_action_at: datetime | None
     majority_share: float | None
+    representative_id: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -71,15 +96,6 @@ class Path:
     needed: int
     candidates: list[TargetFigures]  # the fewest open targets still needed, most likely first
     short_by: int  # open targets too few to reach the threshold even if all nominate
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    campaign_id: int
-    computed_at: datetime
-    tally: Tally
-    path: Path
-    push_next: list[Ranked] = field(default_factory=list)
 
 
 def target_figures(campaign: Campaign, *, now: datetime | None = None) -> list[TargetFigures]:
@@ -144,6 +160,7 @@ def _figures(target) -> TargetFigures:
         pressure_30d=target.pressure_30d,
         last_action_at=target.last_action_at,
         majority_share=share,
+        representative_id=target.representative_id,
     )
 
 
@@ -203,32 +220,146 @@ def path_to_threshold(
     )
 
 
-def dashboard_key(campaign_id: int) -> str:
-    return f"organiser:dashboard:{campaign_id}"
+def _path_table(path: Path) -> Table:
+    if not path.threshold:
+        summary = "This campaign has no threshold."
+    else:
+        summary = f"{path.nominated} of {path.threshold} nominations"
+        summary += f", by {path.ends_on:%-d %B %Y}." if path.ends_on else "."
+        if not path.needed:
+            summary += " The threshold is reached."
+        else:
+            summary += f" {path.needed} more needed"
+            if path.short_by:
+                summary += (
+                    ": even if every open target nominated, the campaign would be "
+                    f"{path.short_by} short"
+                )
+            summary += ". The fewest open targets still needed, most likely first:"
+    return Table(
+        key="path",
+        section="path",
+        title="The path to the threshold",
+        columns=["#", "Target", "Seat", "Status", "Supporters in the seat", "Actions, 30 days"],
+        rows=[
+            [i, f.name, f.seat, f.status_label, f.supporters, f.pressure_30d]
+            for i, f in enumerate(path.candidates, start=1)
+        ],
+        summary=summary,
+    )
 
 
-def dashboard_compute(campaign: Campaign) -> Dashboard:
-    """The campaign's dashboard, computed now and kept in the cache."""
-    now = timezone.now()
+def _push_next_table(ranked: list[Ranked]) -> Table:
+    parts = ", ".join(f"{name.replace('_', ' ')} weighs {w}" for name, w in WEIGHTS.items())
+    return Table(
+        key="push-next",
+        section="push",
+        title="Push next",
+        columns=[
+            "Target",
+            "Seat",
+            "Status",
+            "Score",
+            "Supporters (part)",
+            "Under pressure (part)",
+            "Waiting (part)",
+            "Marginality (part)",
+            "Supporters in the seat",
+            "Actions, 7 days",
+            "Actions, 30 days",
+        ],
+        rows=[
+            [
+                r.figures.name,
+                r.figures.seat,
+                r.figures.status_label,
+                r.score,
+                *(r.parts[name] for name in WEIGHTS),
+                r.figures.supporters,
+                r.figures.pressure_7d,
+                r.figures.pressure_30d,
+            ]
+            for r in ranked
+        ],
+        summary=(
+            f"Undecided and leaning targets by score: {parts}. Each part runs from 0 to 1: "
+            "supporters in the seat against the most; how little pressure in 30 days; days "
+            "since the last action, up to 30; how small the majority."
+        ),
+    )
+
+
+def dashboard_tables(campaign: Campaign, *, now: datetime | None = None) -> list[Table]:
+    """Every table of the campaign's dashboard, computed now from the raw tables: what beat
+    stores, and what the benchmark's naive baseline computes on every page view."""
+    now = now or timezone.now()
+    window = Window(now)
     tally = campaign_tally(campaign)
     figures = target_figures(campaign, now=now)
     ranked = push_next(figures, now=now)
-    board = Dashboard(
-        campaign_id=campaign.pk,
+    path = path_to_threshold(tally=tally, ends_on=campaign.ends_on, figures=figures, ranked=ranked)
+    names = {f.target_id: f.name for f in figures}
+    return [
+        _path_table(path),
+        tally_over_time(campaign, window, names),
+        _push_next_table(ranked),
+        *pressure_tables(campaign, figures, window),
+        *petition_tables(campaign, window),
+        *event_tables(campaign),
+        *volunteer_tables(window),
+        email_table(window),
+        *abuse_tables(campaign, window),
+    ]
+
+
+def _figure(campaign: Campaign, position: int, table: Table, now: datetime) -> DashboardFigure:
+    svg = ""
+    if table.chart is not None and table.rows:
+        rows = table.chart_rows if table.chart_rows is not None else table.rows
+        svg = chart_svg(table.chart, title=table.title, columns=table.columns, rows=rows)
+    return DashboardFigure(
+        campaign=campaign,
+        key=table.key,
+        section=table.section,
+        position=position,
+        title=table.title,
+        summary=table.summary,
+        columns=table.columns,
+        rows=table.rows,
+        chart_svg=svg,
         computed_at=now,
-        tally=tally,
-        path=path_to_threshold(
-            tally=tally, ends_on=campaign.ends_on, figures=figures, ranked=ranked
-        ),
-        push_next=ranked,
     )
-    cache.set(dashboard_key(campaign.pk), board, settings.DASHBOARD_CACHE_SECONDS)
-    return board
 
 
-def dashboard_for(campaign: Campaign) -> Dashboard:
-    """The cached dashboard (as beat last computed it), or one computed now."""
-    return cache.get(dashboard_key(campaign.pk)) or dashboard_compute(campaign)
+def dashboard_compute(campaign: Campaign) -> list[DashboardFigure]:
+    """Compute the campaign's dashboard now and store it in place of the last one."""
+    now = timezone.now()
+    figures = [
+        _figure(campaign, i, table, now)
+        for i, table in enumerate(dashboard_tables(campaign, now=now))
+    ]
+    with transaction.atomic():
+        DashboardFigure.objects.filter(campaign=campaign).delete()
+        DashboardFigure.objects.bulk_create(figures)
+    return figures
+
+
+def dashboard_for(campaign: Campaign) -> list[DashboardFigure]:
+    """The stored dashboard, without its charts (the page fetches each as an image), as beat
+    last computed it; or one computed now if beat has not yet (one query either way when
+    stored)."""
+    stored = list(
+        DashboardFigure.objects.filter(campaign=campaign)
+        .defer("chart_svg")
+        .annotate(has_chart=ExpressionWrapper(~Q(chart_svg=""), output_field=BooleanField()))
+        .order_by("position")
+    )
+    if stored:
+        return stored
+    figures = dashboard_compute(campaign)
+    for figure in figures:
+        figure.has_chart = bool(figure.chart_svg)
+    return figures
 
 
 def dashboards_refresh() -> int:

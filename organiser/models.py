@@ -189,6 +189,9 @@ class OutboxEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=12, choices=Delivery.choices, blank=True)
     delivery_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its recipient unsubscribed from this email."
+    )
 
     class Meta:
         ordering = ["id"]
@@ -265,3 +268,30 @@ class ScheduledAction(models.Model):
     @property
     def subject(self):
         return self.petition or self.letter_campaign or self.storm or self.event
+
+
+class DashboardFigure(models.Model):
+    """One table of the organisers' dashboard as beat last computed it (a summary table):
+    its columns and rows, the chart drawn from them, and when. A page view reads these
+    rows and nothing else, so the dashboard costs the same on a million signatures as on
+    ten; organiser/dashboard.py writes them."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(max_length=60, help_text="Names the table and its CSV file.")
+    section = models.CharField(max_length=30)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, help_text="What the table says, in a sentence.")
+    columns = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    chart_svg = models.TextField(blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="one_figure_per_key")
+        ]
+        ordering = ["campaign", "position"]
+
+    def __str__(self):
+        return f"{self.title} ({self.campaign_id})"

@@ -123,6 +123,7 @@ def messages_with_progress(messages: QuerySet[ScheduledMessage]) -> QuerySet[Sch
         delivered=Count("outbox", filter=Q(outbox__delivery=delivery.DELIVERED)),
         bounced=Count("outbox", filter=Q(outbox__delivery=delivery.BOUNCED)),
         complained=Count("outbox", filter=Q(outbox__delivery=delivery.COMPLAINED)),
+        unsubscribed=Count("outbox", filter=Q(outbox__unsubscribed_at__isnull=False)),
         unsubscribed_skipped=Count(
             "outbox", filter=Q(outbox__skip_reason=OutboxEmail.Skip.SUPPRESSED)
         ),

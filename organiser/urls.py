@@ -12,4 +12,6 @@ urlpatterns = [
 dashboard_urlpatterns = [
     path("", views.dashboards, name="dashboards"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/<slug:key>.csv", views.dashboard_csv, name="csv"),
+    path("<slug:slug>/<slug:key>.svg", views.dashboard_chart, name="chart"),
 ]

@@ -121,6 +121,7 @@ class EventSignUp(APIView):
             phone=values.get("phone", ""),
             share_contact=values["share_contact"],
             user=user,
+            source=values.get("source") or "api",
         )
         if user is None:
             return Response({"detail": EMAIL_SIGN_UP_MESSAGE}, status=status.HTTP_202_ACCEPTED)

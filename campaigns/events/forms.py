@@ -4,7 +4,8 @@ sign-up may be; these bound what the page reads."""
 from django import forms
 from django.utils import timezone
 
-from campaigns.events.models import NAME_MAX, PHONE_MAX, Event
+from campaigns.events.models import NAME_MAX, PHONE_MAX, RSVP, Event
+from core.forms import column_max_length
 from volunteers.places import MAX_INPUT_LENGTH
 
 DISTANCES = [("", "Any distance"), ("5", "Within 5 km"), ("10", "Within 10 km"),
@@ -58,6 +59,9 @@ class SignUpForm(forms.Form):
         label="The host may see my email and phone number, to reach me about this event",
     )
     shift = forms.IntegerField(widget=forms.HiddenInput)
+    source = forms.CharField(
+        required=False, max_length=column_max_length(RSVP, "source"), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, signed_in=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -175,6 +175,11 @@ class RSVP(models.Model):
     )
     state = models.CharField(max_length=25, choices=State.choices)
     code = models.CharField(max_length=CODE_LENGTH, help_text="Check-in code.")
+    source = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="Where the sign-up came from: web, api, or a shared link's ?source= or ?ref=.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)

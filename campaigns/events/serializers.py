@@ -83,6 +83,12 @@ class RSVPInput(serializers.Serializer):
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=PHONE_MAX, required=False, allow_blank=True)
     share_contact = serializers.BooleanField(required=False, default=False)
+    source = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="Where the sign-up came from (a campaign's share code or channel); default api.",
+    )
 
 
 class RSVPOutput(serializers.Serializer):

@@ -117,6 +117,7 @@ def rsvp_create(
     phone: str = "",
     share_contact: bool = False,
     user=None,
+    source: str = "",
 ) -> tuple[RSVP, bool]:
     """Sign up for a shift: with an account (its verified address) the place, or the waiting
     list, is decided now; with a name and an email the RSVP waits for the emailed link
@@ -150,6 +151,7 @@ def rsvp_create(
                 email=email,
                 phone=phone,
                 share_contact=bool(share_contact),
+                source=source[: RSVP._meta.get_field("source").max_length],
                 state=RSVP.State.AWAITING_CONFIRMATION,
                 code=_code(),
             )

@@ -22,7 +22,7 @@ from campaigns.events.forms import (
 )
 from campaigns.events.models import RSVP, Event
 from campaigns.targets.models import Campaign
-from core.forms import form_add_service_errors
+from core.forms import column_max_length, form_add_service_errors
 from volunteers.places import PlaceError, place_for_postcode
 
 PAGE_SIZE = 20
@@ -104,12 +104,19 @@ def event_page(request, slug):
             "event": event,
             "campaign": event.campaign,
             "shifts": event.shifts.all(),
-            "form": form or SignUpForm(signed_in=signed_in),
+            "form": form or SignUpForm(signed_in=signed_in, initial={"source": _source(request)}),
             "failed_shift": form.data.get("shift") if form is not None else None,
             "shows_address": shows_address,
         },
         status=400 if form is not None else 200,
     )
+
+
+def _source(request) -> str:
+    """Where a visitor came from, as a shared link says (?source=, else ?ref=), cut to
+    what the column holds: a long one must never stop anyone signing up."""
+    given = request.GET.get("source") or request.GET.get("ref") or "web"
+    return given[: column_max_length(RSVP, "source")]
 
 
 def _sign_up(request, event, form) -> RSVP | None:
@@ -130,6 +137,7 @@ def _sign_up(request, event, form) -> RSVP | None:
             phone=data["phone"],
             share_contact=data["share_contact"],
             user=user,
+            source=data["source"] or "web",
         )
     except ValidationError as error:
         form_add_service_errors(form, error)

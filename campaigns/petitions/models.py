@@ -213,3 +213,21 @@ class ConstituencyCount(models.Model):
 
     def __str__(self):
         return f"{self.total} for {self.petition_id} in {self.constituency_code or '?'}"
+
+
+class PetitionViewDay(models.Model):
+    """How many times the petition's page was shown on a day (UK time): the top of the
+    funnel the organisers' dashboard draws (page view to confirmed signature). No one is
+    recorded, only the count."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "day"], name="one_view_count_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.views} views of {self.petition_id} on {self.day}"

@@ -52,6 +52,7 @@ def petition_detail(request, slug):
             "source": request.GET.get("source", "web")[: column_max_length(Signature, "source")],
             "ref": request.GET.get("ref", "")[: column_max_length(Signature, "referred_by")],
         }
+        services.petition_view_record(petition_id=petition.pk)
         return render(
             request, "petitions/detail.html", _page_context(petition, SignForm(initial=initial))
         )

@@ -30,6 +30,9 @@ def unsubscribe_by_token(*, token: str) -> bool:
     if supporter is None:
         return True  # nobody left to unsubscribe
     email_unsubscribe(email=supporter.email, source=f"message:{message_id}")
+    OutboxEmail.objects.filter(
+        message_id=message_id, supporter_id=supporter_id, unsubscribed_at__isnull=True
+    ).update(unsubscribed_at=timezone.now())
     return True
 
 
@@ -64,6 +67,9 @@ def delivery_record(
         if delivery == OutboxEmail.Delivery.DELIVERED:
             rows = rows.filter(delivery="")  # a later bounce or complaint is not undone
         mattered = bool(rows.update(delivery=delivery, delivery_at=timezone.now())) or mattered
+    if event_type == "unsubscribed" and row_id:
+        rows = OutboxEmail.objects.filter(pk=row_id, unsubscribed_at__isnull=True)
+        mattered = bool(rows.update(unsubscribed_at=timezone.now())) or mattered
     return mattered
 
 

@@ -56,3 +56,17 @@ def test_a_forged_or_cut_link_unsubscribes_nobody(client, person):
 def test_unsubscribing_twice_is_fine(client, person):
     client.post(link(person))
     assert client.post(link(person)).status_code == 200
+
+
+def test_the_email_it_came_from_shows_the_unsubscribe(client, person):
+    from organiser.models import OutboxEmail
+    from tests.factories import ScheduledMessageFactory
+
+    message = ScheduledMessageFactory(state="sent")
+    row = OutboxEmail.objects.create(message=message, supporter=person, state="sent")
+    token = unsubscribe_token(supporter_id=person.pk, message_id=message.pk)
+
+    client.post(reverse("organiser:unsubscribe", args=[token]), {"List-Unsubscribe": "One-Click"})
+
+    row.refresh_from_db()
+    assert row.unsubscribed_at is not None

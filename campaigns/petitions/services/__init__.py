@@ -39,6 +39,7 @@ from campaigns.petitions.services.signing import (
     signature_confirm,
     signature_confirmation_send,
 )
+from campaigns.petitions.services.views import petition_view_record
 
 __all__ = [
     "CAMPAIGN_EMAIL_WORDING",
@@ -58,6 +59,7 @@ __all__ = [
     "petition_counts_check_all",
     "petition_open",
     "petition_sign",
+    "petition_view_record",
     "share_code",
     "signature_confirm",
     "signature_confirmation_send",

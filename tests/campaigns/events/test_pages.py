@@ -271,3 +271,17 @@ def test_the_list_and_the_api_with_5000_events_run_the_queries_of_a_few(
     for path in ("/events/", "/api/v1/events/"):
         assert queries(path, {"near": ""}) <= few[path]
         assert queries(path, {"page": "3"}) <= few[path]
+
+
+def test_a_shared_links_source_is_kept_on_the_sign_up(client, db):
+    shift = ShiftFactory()
+    url = f"/events/{shift.event.slug}/"
+
+    page = client.get(url + "?ref=abc123")
+    assert 'name="source" value="abc123"' in page.content.decode()
+    with committed():
+        client.post(
+            url, {"shift": shift.pk, "name": "Jo", "email": "jo@example.org", "source": "abc123"}
+        )
+
+    assert RSVP.objects.get().source == "abc123"
