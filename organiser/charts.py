@@ -57,11 +57,12 @@ def chart_svg(chart: Chart, *, title: str, columns: list[str], rows: list[list])
         show_dots=chart.kind == "line" and len(rows) <= 60,
         x_label_rotation=30,
         show_minor_x_labels=False,
+        max_scale=8,
         truncate_label=24,
         legend_at_bottom=True,
         print_values=False,
         js=[],
-        value_formatter=(lambda v: f"{v:.1%}") if chart.percent else (lambda v: f"{v:,.0f}"),
+        value_formatter=_percent if chart.percent else _count,
     )
     labels = [str(row[chart.x]) for row in rows]
     drawing.x_labels = labels
@@ -72,6 +73,15 @@ def chart_svg(chart: Chart, *, title: str, columns: list[str], rows: list[list])
     for label, value in chart.lines:
         drawing.add(label, [value] * len(rows), show_dots=False, stroke_style={"dasharray": "6,4"})
     return SCRIPT.sub("", drawing.render(is_unicode=True))
+
+
+def _percent(value) -> str:
+    return f"{value:.1%}"
+
+
+def _count(value) -> str:
+    """Whole numbers as such; pygal's axis may step by fractions on small counts."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 def _number(value):
