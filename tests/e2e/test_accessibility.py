@@ -524,14 +524,17 @@ def open_brief_with_errors(page, campaign, petition):
 
 
 def open_dashboard(page, campaign, petition):
-    """The organisers' dashboard with targets to rank (organisers only, but it meets the
-    same standard)."""
-    from tests.factories import OrganiserFactory, TargetFactory
+    """The organisers' dashboard with every table filled (seed_load at a small scale):
+    organisers only, but it meets the same standard."""
+    from django.core.management import call_command
 
-    TargetFactory.create_batch(3, campaign=campaign, status="undecided")
+    from tests.factories import OrganiserFactory
+
+    call_command("seed_load", scale=0.001, campaign="axe-load", verbosity=0)
     sign_in(page, OrganiserFactory())
-    page.goto(f"/organiser/{campaign.slug}/")
+    page.goto("/organiser/axe-load/")
     page.get_by_role("heading", name="Push next").wait_for()
+    page.locator("img.chart").first.wait_for()
 
 
 def open_marginals(page, campaign, petition):

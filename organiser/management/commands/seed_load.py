@@ -1,0 +1,1902 @@
+"""Fill the database with one campaign at full size, for the benchmarks and for anyone who
+wants to see the organisers' dashboard at scale: 650 targets, 1,000,000 signatures,
+200,000 actions, 20,000 volunteers, 2,000 events and 100 sent mass emails with their
+outbox, plus letters and storms (--scale multiplies every number).
+
+Everything is generated and labelled as such, never anyone's data: the constituencies and
+MPs are seed_demo's (made the same way, so the two commands share them and either may run
+first), names are made-up combinations, every address is @example.org (a signature's
+email_domain column holds common webmail domains, and two made-up ".example" domains for
+abuse, since organisers' review filters by it), phone numbers are in Ofcom's drama range,
+and the campaign is is_demo with LOAD_MARK in its description. --replace deletes only a
+campaign so marked.
+
+Speed: rows are generated as tuples and written by organiser.loaddata.RowWriter (COPY on
+PostgreSQL, executemany elsewhere), a table at a time, in one transaction, so a failure
+leaves nothing behind; about a minute at scale 1 on two cores. The signatures are written
+in the order they were made (ids and the table's physical order follow created_at, as in
+a real table), and on PostgreSQL their table's plain indexes are dropped for the COPY and
+built again after it, so the table is locked against readers until the command commits:
+run it against a benchmark or development database, not beside live traffic. Faker (a
+development requirement, as for seed_demo) supplies the pool of names.
+
+Derived figures are written consistent with the rows, as the services would have left
+them: petition and constituency counts equal the counted signatures
+(check_petition_counts finds no difference), shifts' places_taken the places held, a
+letter sent to a target, a storm report on a target and attendance at an event aimed at
+one are each an ActionRecord, and an outbox row skipped as suppressed follows the bounce,
+complaint or unsubscribe that suppressed its address.
+
+Two things differ from a real campaign, on purpose, so that the numbers match the issue:
+only a sample of the counted signatures press their MP (a real campaign's every counted
+signature in a targeted seat does: `petition_pressure_catch_up --days 60` would add the
+rest), and the rest of the 200,000 actions are calls under the source CALL_SOURCE, which
+no app produces yet. No signature is younger than QUIET_MINUTES, so beat's pressure
+catch-up (which looks back ten minutes) finds nothing to add. Beat does give the events
+still to come their default reminders, as it would any event's: with beat running, those
+go out (to @example.org addresses; into var/mail/ locally).
+"""
+
+import hashlib
+import random
+import time
+from array import array
+from bisect import bisect_right
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from itertools import accumulate
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
+from django.db import connection, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from faker import Faker
+
+from campaigns.events.models import CODE_LENGTH, RSVP, Event, Shift
+from campaigns.events.services import ATTENDANCE_SOURCE, CODE_ALPHABET
+from campaigns.letters.models import Letter, LetterCampaign
+from campaigns.letters.services import LETTER_SOURCE
+from campaigns.petitions.models import (
+    ConstituencyCount,
+    Petition,
+    PetitionCount,
+    PetitionViewDay,
+    Signature,
+)
+from campaigns.petitions.services import petition_counts_check, share_code
+from campaigns.petitions.services.pressure import PRESSURE_SOURCE
+from campaigns.pressure.models import ActionKind, ActionRecord
+from campaigns.storms.models import Angle, Pledge, Report, StormTarget, Twitterstorm
+from campaigns.storms.services import REPORT_SOURCE
+from campaigns.targets.models import (
+    Campaign,
+    Constituency,
+    Representative,
+    Target,
+    TargetStatus,
+    TargetStatusChange,
+)
+from organiser.loaddata import RowWriter
+from organiser.management.commands import seed_demo
+from organiser.models import OutboxEmail, ScheduledMessage
+from volunteers.mail import address_hash
+from volunteers.models import (
+    ConsentRecord,
+    EmailSuppression,
+    HeardFrom,
+    PostcodeFallback,
+    Skill,
+    Supporter,
+    User,
+    VolunteerProfile,
+    VolunteerSkill,
+)
+from volunteers.services import CONSENT_WORDING
+
+DEFAULT_SEED = 2016
+DEFAULT_SLUG = "load-test"
+LOAD_MARK = "Generated by manage.py seed_load"
+CALL_SOURCE = "seed_load.call"  # calls to MPs: no app records them yet
+DAYS = 60  # the campaign's history
+VOLUNTEER_DAYS = 90  # volunteers joined over this many days
+QUIET_MINUTES = 15  # nothing signed this recently (see the module docstring)
+SLUG_MAX = 30  # leaves room in slug columns for "-petition-1", "-event-00001"...
+
+# At --scale 1. Targets scale too, within what seed_demo's seats allow, never below 20.
+FULL = {
+    "signatures": 1_000_000,
+    "actions": 200_000,
+    "volunteers": 20_000,
+    "events": 2_000,
+    "messages": 100,
+    "letters": 6_000,
+    "storms": 4,
+}
+SEATS = 650
+TARGETS_MIN = 20
+THRESHOLD = 35  # nominations needed with all 650 targets
+
+STATUS_SHARES = [
+    (TargetStatus.NOMINATED, 0.045),
+    (TargetStatus.PLEDGED, 0.03),
+    (TargetStatus.LEANING, 0.09),
+    (TargetStatus.UNDECIDED, 0.55),
+    (TargetStatus.OPPOSED, 0.14),
+    (TargetStatus.NOMINATED_OTHER, 0.145),
+]
+# How a target came to stand where it stands, from undecided: one path picked at random.
+S = TargetStatus
+STATUS_PATHS = {
+    S.NOMINATED: [[S.LEANING, S.PLEDGED, S.NOMINATED], [S.PLEDGED, S.NOMINATED], [S.NOMINATED]],
+    S.PLEDGED: [[S.LEANING, S.PLEDGED], [S.PLEDGED]],
+    S.LEANING: [[S.LEANING], [S.LEANING], [S.LEANING, S.UNDECIDED, S.LEANING]],
+    S.UNDECIDED: [[], [], [], [S.LEANING, S.UNDECIDED]],
+    S.OPPOSED: [[S.OPPOSED], [S.LEANING, S.OPPOSED]],
+    S.NOMINATED_OTHER: [[S.NOMINATED_OTHER], [S.LEANING, S.NOMINATED_OTHER]],
+}
+# Pressure goes where the outcome is open.
+PRESSURE_BY_STATUS = {
+    S.NOMINATED: 0.6,
+    S.PLEDGED: 1.0,
+    S.LEANING: 1.5,
+    S.UNDECIDED: 1.5,
+    S.OPPOSED: 0.5,
+    S.NOMINATED_OTHER: 0.3,
+}
+IDLE_TARGETS = 0.12  # share of targets nobody has pressed at all
+
+# (title, share of the signatures, opened days ago, closed days ago or None)
+PETITIONS = [
+    ("Put our candidate on the ballot", 0.34, 60, 12),
+    ("Let the members choose", 0.26, 45, None),
+    ("A fair contest, not a coronation", 0.18, 30, None),
+    ("Nominate, don't endorse", 0.14, 14, None),
+    ("Ten days to the close: sign now", 0.08, 6, None),
+]
+EMAIL_DOMAINS = [
+    ("gmail.com", 38),
+    ("hotmail.co.uk", 10),
+    ("icloud.com", 8),
+    ("outlook.com", 8),
+    ("yahoo.co.uk", 6),
+    ("btinternet.com", 5),
+    ("hotmail.com", 4),
+    ("live.co.uk", 3),
+    ("sky.com", 2.5),
+    ("virginmedia.com", 2),
+    ("protonmail.com", 2),
+    ("googlemail.com", 1.5),
+    ("aol.com", 1.5),
+    ("talktalk.net", 1.5),
+    ("example.org", 7),
+]
+SUSPICIOUS_DOMAINS = [("fastinbox.example", 65), ("mailbulk.example", 35)]
+SIGNING_SOURCES = [
+    ("web", 40),
+    ("email", 16),
+    ("facebook", 12),
+    ("whatsapp", 11),
+    ("twitter", 9),
+    ("api", 5),
+    ("bluesky", 4),
+    ("instagram", 3),
+]
+SHARED_SOURCES = {"email", "facebook", "whatsapp", "twitter", "bluesky", "instagram"}
+SHARERS = 60  # per petition: whose share codes appear in referred_by (a few hundred in all)
+BUSY_IPS = 4  # connections that sign far more than anyone (a stall, a script)
+BUSY_IP_SHARE = 0.012
+SUSPICIOUS_SHARE = 0.015
+UNCONFIRMED_SHARE = 0.16  # of the last 30 days' signatures (older ones were purged)
+INVALIDATED_SHARE = 0.0025
+
+EVENT_KINDS = [
+    (Event.Kind.STREET_STALL, 25, clock(10), 3),
+    (Event.Kind.CANVASS, 20, clock(11), 3),
+    (Event.Kind.PHONE_BANK, 15, clock(18, 30), 1),
+    (Event.Kind.MEETING, 15, clock(19), 1),
+    (Event.Kind.RALLY, 10, clock(12), 1),
+    (Event.Kind.ONLINE, 15, clock(19, 30), 1),
+]
+EVENT_CAPACITY = {
+    Event.Kind.RALLY: (40, 150),
+    Event.Kind.MEETING: (15, 60),
+    Event.Kind.ONLINE: (20, 80),
+}
+EVENT_SOURCES = [("web", 45), ("email", 22), ("whatsapp", 12), ("facebook", 8), ("twitter", 5)]
+EVENT_REF_SHARE = 0.08  # sign-ups from a shared link's ?ref= (a signer's share code)
+
+LETTER_STATES = [
+    (Letter.State.SENT, 0.715),
+    (Letter.State.EXPIRED, 0.12),
+    (Letter.State.AWAITING_CONFIRMATION, 0.06),
+    (Letter.State.HELD_FOR_REVIEW, 0.05),
+    (Letter.State.BOUNCED, 0.03),
+    (Letter.State.QUEUED, 0.015),
+    (Letter.State.FAILED, 0.01),
+]
+HOLD_REASONS = [
+    (Letter.HoldReason.SIMILAR, 60),
+    (Letter.HoldReason.RATE_LIMIT, 25),
+    (Letter.HoldReason.OTHER_CONSTITUENCY, 15),
+]
+REPLIES = [(Letter.Reply.YES, 0.35), (Letter.Reply.NO, 0.45), (Letter.Reply.NOT_YET, 0.2)]
+
+STORM_DAYS_AGO = [52, 38, 24, 9]
+STORM_NETWORKS = [("x", 50), ("bluesky", 30), ("mastodon", 20)]
+
+# Mass email: the weekly cap as organiser's sender applies it, and what comes back.
+WEEKLY_CAP = 3
+BAD_ADDRESSES = 0.04  # volunteers whose address bounces the first time it is mailed
+BOUNCE_RATE = 0.006
+COMPLAINT_RATE = 0.001
+UNSUBSCRIBE_RATE = 0.002
+FAILURE_RATE = 0.0005
+NO_REPORT_RATE = 0.025  # sent, and the provider never reported on it
+
+NAMES = 400  # first and last names each, from Faker: combinations, nobody's name
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many of each thing at a scale: every count of FULL multiplied (at least one),
+    targets too (at least TARGETS_MIN, at most the seats there are)."""
+
+    scale: float
+    targets: int
+    signatures: int
+    actions: int
+    volunteers: int
+    events: int
+    messages: int
+    letters: int
+    storms: int
+
+    @classmethod
+    def at(cls, scale: float) -> "Sizes":
+        counts = {name: max(1, round(n * scale)) for name, n in FULL.items()}
+        targets = min(SEATS, max(TARGETS_MIN, round(SEATS * scale)))
+        return cls(scale=scale, targets=targets, **counts)
+
+
+@dataclass(slots=True)
+class Seat:
+    """A target and its seat, with how much each kind of activity comes from it."""
+
+    target_id: int
+    representative_id: int
+    mp: str
+    code: str
+    name: str
+    region: str
+    latitude: float
+    longitude: float
+    postcodes: tuple[str, str]
+    status: str
+    pressure: float  # weight of actions aimed at it (0: none)
+    signing: float  # weight of signatures from it
+    people: float  # weight of volunteers living there
+
+
+@dataclass
+class SigningPlan:
+    """Every signature to write, by position: when (a timestamp), which petition (its
+    index) and who (a volunteer as -(index + 1), else a person of the pool); the pool's
+    seats and email domains by person number; each petition's sharers (code, when)."""
+
+    seats: array
+    domains: array
+    times: array = field(default_factory=lambda: array("d"))
+    petitions: array = field(default_factory=lambda: array("B"))
+    signers: array = field(default_factory=lambda: array("q"))
+    sharers: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Volunteer:
+    number: int
+    user_id: int
+    supporter_id: int
+    profile_id: int
+    email: str
+    name: str
+    seat: int  # index into Load.seats
+    joined: datetime
+    campaign_email: bool
+    skills: list = field(default_factory=list)  # [(skill id, level)]
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a generated campaign at full size (650 targets, 1,000,000 "
+        "signatures, 200,000 actions, 20,000 volunteers, 2,000 events, 100 sent mass "
+        "emails...), for benchmarks and for seeing the dashboard at scale."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Multiply every count (targets: at least 20, at most 650). Default 1.",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"Random seed: the same seed makes the same data (default {DEFAULT_SEED}).",
+        )
+        parser.add_argument(
+            "--campaign",
+            default=DEFAULT_SLUG,
+            metavar="SLUG",
+            help=f"The campaign's slug (default {DEFAULT_SLUG!r}).",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Delete that campaign's earlier load data first (only one seed_load made).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Run even under DJANGO_ENV=production."
+        )
+
+    def handle(self, *args, scale, seed, campaign, replace, force, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "seed_load writes generated load data; refusing under DJANGO_ENV=production "
+                "(pass --force if you really mean it)"
+            )
+        if not 0 < scale <= 100:
+            raise CommandError(f"--scale must be above 0 and at most 100, not {scale}")
+        slug = _checked_slug(campaign)
+        started = time.monotonic()
+        with transaction.atomic():
+            deleted = _previous_delete(slug, replace=replace)
+            load = Load(slug=slug, sizes=Sizes.at(scale), seed=seed)
+            load.run()
+        if connection.vendor == "postgresql":
+            _analyze(load.writer.written)
+        checks = [petition_counts_check(petition_id=pk, repair=False) for pk in load.petition_ids]
+        self._summary(load, checks, deleted, seed, time.monotonic() - started)
+
+    def _summary(self, load, checks, deleted, seed, seconds) -> None:
+        sizes = load.sizes
+        if deleted:
+            self.stdout.write(f"Deleted the earlier load data of '{load.slug}'.")
+        self.stdout.write(
+            f"Load data ready: campaign '{load.slug}' at scale {sizes.scale:g} (seed {seed}) "
+            f"in {seconds:.1f} s, on {connection.vendor}:"
+        )
+        width = max(len(label) for label in load.writer.written)
+        for label, count in sorted(load.writer.written.items()):
+            self.stdout.write(f"  {label:<{width}}  {count:>10,}")
+        differing = [check for check in checks if check.differs]
+        if differing:
+            for check in differing:
+                self.stderr.write(f"Count check: {check}")
+            raise CommandError(f"{len(differing)} petition count(s) differ from the signatures")
+        self.stdout.write(
+            f"Count check: {len(checks)} petitions, published counts equal the counted "
+            f"signatures. Dashboard: /organiser/{load.slug}/ (sign in as seed_demo's organiser)."
+        )
+
+
+def _checked_slug(slug: str) -> str:
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise CommandError(
+            f"--campaign must be a slug (letters, digits, - and _), not {slug!r}"
+        ) from None
+    if len(slug) > SLUG_MAX:
+        raise CommandError(f"--campaign must be at most {SLUG_MAX} characters")
+    return slug
+
+
+# --- Replacing earlier load data -------------------------------------------------------------
+
+
+def volunteer_email(number: int, slug: str) -> str:
+    return f"load-volunteer-{number:06d}.{slug}@example.org"
+
+
+def _previous_delete(slug: str, *, replace: bool) -> bool:
+    """Delete what an earlier run made for this campaign, if asked to; refuse otherwise
+    (and always for a campaign seed_load did not make). True if something was deleted."""
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        return False
+    if not campaign.is_demo or LOAD_MARK not in campaign.description:
+        raise CommandError(
+            f"a campaign '{slug}' exists and was not made by seed_load; choose another --campaign"
+        )
+    if not replace:
+        raise CommandError(
+            f"the campaign '{slug}' already has load data; pass --replace to delete it and "
+            "make it again, or choose another --campaign"
+        )
+    try:
+        load_data_delete(campaign)
+    except ProtectedError as error:
+        raise CommandError(
+            f"cannot delete the campaign '{slug}': {len(error.protected_objects)} rows made "
+            "since still point at it"
+        ) from None
+    return True
+
+
+def load_data_delete(campaign: Campaign) -> None:
+    """Everything seed_load made for `campaign`: the big tables first, each in one DELETE
+    (nothing points at their rows), then what cascades from the campaign, its volunteers
+    and their suppression entries. The seats, MPs and postcodes stay (seed_demo's)."""
+    ActionRecord.objects.filter(target__campaign=campaign).delete()
+    OutboxEmail.objects.filter(message__campaign=campaign).delete()
+    Signature.objects.filter(petition__campaign=campaign).delete()
+    RSVP.objects.filter(shift__event__campaign=campaign).delete()
+    ScheduledMessage.objects.filter(campaign=campaign).delete()
+    Petition.objects.filter(campaign=campaign).delete()
+    Letter.objects.filter(letter_campaign__campaign=campaign).delete()
+    LetterCampaign.objects.filter(campaign=campaign).delete()
+    Event.objects.filter(campaign=campaign).delete()
+    Twitterstorm.objects.filter(campaign=campaign).delete()
+    volunteers = Supporter.objects.filter(
+        email__startswith="load-volunteer-", email__endswith=f".{campaign.slug}@example.org"
+    )
+    emails, user_ids = [], []
+    for email, user_id in volunteers.values_list("email", "user_id"):
+        emails.append(email)
+        user_ids.append(user_id)
+    hashes = [address_hash(email) for email in emails]
+    for start in range(0, len(hashes), 5000):
+        EmailSuppression.objects.filter(address_hash__in=hashes[start : start + 5000]).delete()
+    volunteers.delete()
+    for start in range(0, len(user_ids), 5000):
+        User.objects.filter(pk__in=user_ids[start : start + 5000]).delete()
+    campaign.delete()
+
+
+def _analyze(written: dict[str, int]) -> None:
+    """Fresh planner statistics for the tables just filled, so the dashboard's first
+    queries are planned for a million rows rather than for an empty table."""
+    with connection.cursor() as cursor:
+        for label in written:
+            table = apps.get_model(label)._meta.db_table
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+# --- Generating ------------------------------------------------------------------------------
+
+
+def _split(total: int, weights) -> list[int]:
+    """`total` split in proportion to `weights`, in whole numbers that add up to it."""
+    weights = list(weights)
+    whole = sum(weights)
+    raw = [total * w / whole for w in weights]
+    parts = [int(r) for r in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: parts[i] - raw[i])
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+class Picker:
+    """Weighted picks from a fixed list, many times over: cumulative weights once, then
+    one random number and a bisection a pick (random.choices redoes the sums each call)."""
+
+    def __init__(self, rng: random.Random, items, weights):
+        self.rng = rng
+        self.items = list(items)
+        self.cumulative = list(accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    def __call__(self):
+        index = bisect_right(self.cumulative, self.rng.random() * self.total)
+        return self.items[min(index, len(self.items) - 1)]
+
+
+class Load:
+    """One run: the random source, the clock, what has been made so far (seats,
+    volunteers, share codes) and the actions each part produces, written at the end."""
+
+    def __init__(self, *, slug: str, sizes: Sizes, seed: int):
+        self.slug = slug
+        self.sizes = sizes
+        self.rng = random.Random(seed)  # noqa: S311 (generated data, not secrets)
+        self.seed = seed
+        self.now = timezone.now()
+        self.zone = timezone.get_current_timezone()
+        self.writer = RowWriter()
+        self.names = self._name_pool(seed)
+        self.seats: list[Seat] = []
+        self.volunteers: list[Volunteer] = []
+        self.petition_ids: list[int] = []
+        self.share_codes: list[str] = []  # of the petitions' busiest sharers
+        # (kind, source, source id, target id, supporter id, when)
+        self.actions: list[tuple] = []
+        self.withdrawn: dict[int, datetime] = {}  # supporter id: campaign email withdrawn
+
+    def run(self) -> None:
+        self.campaign = self._campaign()
+        self._targets()
+        self._volunteers()
+        self._petitions()
+        self._letters()
+        self._storms()
+        self._events()
+        self._actions()
+        self._messages()
+        self._consents()
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def _name_pool(self, seed: int) -> tuple[list[str], list[str]]:
+        fake = Faker("en_GB")
+        fake.seed_instance(seed)
+        return [fake.first_name() for _ in range(NAMES)], [fake.last_name() for _ in range(NAMES)]
+
+    def name(self, number: int) -> str:
+        """A made-up name for person `number`, the same every time."""
+        first, last = self.names
+        return f"{first[number % NAMES]} {last[(number * 7919 + number // NAMES) % NAMES]}"
+
+    def hexhash(self, *parts, size: int = 16) -> str:
+        """A stable random-looking hex string standing in for a keyed hash (an IP's, an
+        address's): deterministic in the seed and `parts`."""
+        text = ":".join(str(part) for part in (self.seed, *parts)).encode()
+        return hashlib.blake2b(text, digest_size=size).hexdigest()
+
+    def recent(self, start: datetime, end: datetime, bias: float = 2.5) -> datetime:
+        """A time between start and end, more often near the end (busier lately)."""
+        share = self.rng.random() ** (1 / bias)
+        return start + (end - start) * share
+
+    def local(self, day, at: clock) -> datetime:
+        return timezone.make_aware(datetime.combine(day, at), self.zone)
+
+    def count(self, model, n: int) -> None:
+        """Rows made through the ORM, for the summary."""
+        label = model._meta.label
+        self.writer.written[label] = self.writer.written.get(label, 0) + n
+
+    def volunteers_by_seat(self) -> dict[int, list[Volunteer]]:
+        found = defaultdict(list)
+        for volunteer in self.volunteers:
+            found[volunteer.seat].append(volunteer)
+        return found
+
+    # The campaign and its targets ----------------------------------------------------------
+
+    def _campaign(self) -> Campaign:
+        today = timezone.localdate()
+        threshold = max(2, round(THRESHOLD * self.sizes.targets / SEATS))
+        campaign = Campaign.objects.create(
+            slug=self.slug,
+            title=f"Load test: a nominations campaign ({self.slug})",
+            description=(
+                f"A candidate needs {threshold} nominations. {LOAD_MARK} (scale "
+                f"{self.sizes.scale:g}, seed {self.seed}): every person, signature and "
+                "letter here is made up."
+            ),
+            starts_on=today - timedelta(days=DAYS),
+            ends_on=today + timedelta(days=21),
+            threshold=threshold,
+            is_published=True,
+            is_demo=True,
+        )
+        self.count(Campaign, 1)
+        return campaign
+
+    def _representatives(self):
+        """seed_demo's 650 constituencies, MPs and offline postcodes, made the same way
+        (its own seed and order), so whichever command runs first makes them."""
+        demo = seed_demo.Command()
+        rng = random.Random(seed_demo.SEED)  # noqa: S311 (as seed_demo)
+        fake = Faker("en_GB")
+        fake.seed_instance(seed_demo.SEED)
+        models = (Constituency, Representative, PostcodeFallback)
+        before = [model.objects.count() for model in models]
+        constituencies = demo._constituencies(rng)
+        representatives = demo._representatives(rng, fake, constituencies)
+        demo._postcodes(constituencies)
+        for model, had in zip(models, before, strict=True):
+            if made := model.objects.count() - had:
+                self.count(model, made)
+        seats = {seat.pk: seat for seat in constituencies}
+        for representative in representatives:
+            representative.constituency = seats[representative.constituency_id]
+        return representatives
+
+    def _targets(self) -> None:
+        rng = self.rng
+        representatives = self._representatives()
+        chosen = sorted(
+            rng.sample(representatives, self.sizes.targets),
+            key=lambda r: r.constituency.ons_code,
+        )
+        statuses = [
+            status
+            for (status, _), n in zip(
+                STATUS_SHARES, _split(len(chosen), [s for _, s in STATUS_SHARES]), strict=True
+            )
+            for _ in range(n)
+        ]
+        rng.shuffle(statuses)
+        targets = Target.objects.bulk_create(
+            Target(campaign=self.campaign, representative=r, status=status)
+            for r, status in zip(chosen, statuses, strict=True)
+        )
+        self.count(Target, len(targets))
+        self._histories(targets)
+        for target, representative in zip(targets, chosen, strict=True):
+            seat = representative.constituency
+            outcode = seed_demo.demo_outcode(int(seat.ons_code[3:]))
+            signing = rng.lognormvariate(0, 0.7)
+            idle = rng.random() < IDLE_TARGETS
+            self.seats.append(
+                Seat(
+                    target_id=target.pk,
+                    representative_id=representative.pk,
+                    mp=representative.address_as or representative.name,
+                    code=seat.ons_code,
+                    name=seat.name,
+                    region=seat.region,
+                    latitude=seat.latitude,
+                    longitude=seat.longitude,
+                    postcodes=tuple(f"{outcode} {incode}" for incode in seed_demo.DEMO_INCODES),
+                    status=target.status,
+                    pressure=0.0
+                    if idle
+                    else min(rng.paretovariate(1.2), 40) * PRESSURE_BY_STATUS[target.status],
+                    signing=signing,
+                    people=signing * rng.lognormvariate(0, 0.3),
+                )
+            )
+        if not any(seat.pressure for seat in self.seats):
+            self.seats[0].pressure = 1.0  # someone is always pressed
+
+    def _histories(self, targets) -> None:
+        """Each target's way from undecided to where it stands, over the last DAYS days,
+        ending in its current status (the history the tally and spreadsheet read)."""
+        rng, now = self.rng, self.now
+        changes = []
+        for target in targets:
+            path = rng.choice(STATUS_PATHS[target.status])
+            if not path:
+                continue
+            times = sorted(rng.uniform(0, DAYS * 24 - 1) for _ in path)
+            before = TargetStatus.UNDECIDED
+            for status, hours in zip(path, times, strict=True):
+                at = now - timedelta(days=DAYS) + timedelta(hours=hours)
+                changes.append(
+                    TargetStatusChange(
+                        target=target,
+                        from_status=before,
+                        to_status=status,
+                        changed_at=at,
+                        source_url=f"https://example.org/{self.slug}/reports/{len(changes) + 1}",
+                        note="Generated by seed_load.",
+                    )
+                )
+                before = status
+            target.status_changed_at = changes[-1].changed_at
+        TargetStatusChange.objects.bulk_create(changes, batch_size=2000)
+        Target.objects.bulk_update(targets, ["status_changed_at"], batch_size=2000)
+        self.count(TargetStatusChange, len(changes))
+
+    # Volunteers ----------------------------------------------------------------------------
+
+    def _volunteers(self) -> None:
+        """Accounts with verified addresses, their supporter records and profiles (seat,
+        availability, skills with levels), joined over VOLUNTEER_DAYS days. Consents
+        are written last (_consents), once mass email has withdrawn some."""
+        rng, now, n = self.rng, self.now, self.sizes.volunteers
+        user_ids = self.writer.ids(User, n)
+        supporter_ids = self.writer.ids(Supporter, n)
+        profile_ids = self.writer.ids(VolunteerProfile, n)
+        seat_of = Picker(rng, range(len(self.seats)), [s.people for s in self.seats])
+        skills = list(Skill.objects.values_list("pk", flat=True))
+        for number in range(n):
+            volunteer = Volunteer(
+                number=number,
+                user_id=user_ids[number],
+                supporter_id=supporter_ids[number],
+                profile_id=profile_ids[number],
+                email=volunteer_email(number + 1, self.slug),
+                name=self.name(10_000_000 + number),
+                seat=seat_of(),
+                joined=now - timedelta(days=VOLUNTEER_DAYS) * rng.random(),
+                campaign_email=rng.random() < 0.7,
+            )
+            if skills:
+                chosen = rng.sample(skills, k=min(len(skills), rng.choice([1, 1, 2, 2, 3])))
+                volunteer.skills = [(s, rng.choice([1, 1, 2, 2, 3])) for s in chosen]
+            self.volunteers.append(volunteer)
+        self._volunteer_rows()
+
+    def _last_active(self, volunteer: Volunteer) -> datetime | None:
+        """About half active in the last 30 days, a third earlier, the rest never since."""
+        rng, now = self.rng, self.now
+        month_ago = now - timedelta(days=30)
+        roll = rng.random()
+        if roll < 0.5:
+            start = max(volunteer.joined, month_ago)
+            return start + (now - start) * rng.random()
+        if roll < 0.85 and volunteer.joined < month_ago:
+            return volunteer.joined + (month_ago - volunteer.joined) * rng.random()
+        return None
+
+    def _volunteer_rows(self) -> None:
+        rng, seats, volunteers = self.rng, self.seats, self.volunteers
+        password = make_password(None)  # one unusable hash for all: nobody signs in as them
+        write = self.writer.write
+        write(
+            User,
+            ("id", "password", "email", "name", "is_staff", "is_active", "date_joined"),
+            ((v.user_id, password, v.email, v.name, False, True, v.joined) for v in volunteers),
+        )
+        write(
+            EmailAddress,
+            ("user_id", "email", "verified", "primary"),
+            ((v.user_id, v.email, True, True) for v in volunteers),
+        )
+        write(
+            Supporter,
+            (
+                "id",
+                "email",
+                "name",
+                "postcode",
+                "constituency_code",
+                "user_id",
+                "created_at",
+                "updated_at",
+                "last_active_at",
+            ),
+            (
+                (
+                    v.supporter_id,
+                    v.email,
+                    v.name,
+                    seats[v.seat].postcodes[v.number % 2],
+                    seats[v.seat].code,
+                    v.user_id,
+                    v.joined,
+                    last or v.joined,
+                    last,
+                )
+                for v in volunteers
+                for last in [self._last_active(v)]
+            ),
+        )
+        heard = Picker(rng, HeardFrom.values, [30, 30, 10, 10, 12, 6, 2])
+        write(
+            VolunteerProfile,
+            (
+                "id",
+                "user_id",
+                "phone",
+                "postcode",
+                "constituency_code",
+                "constituency_name",
+                "region",
+                "latitude",
+                "longitude",
+                "weekday_daytime",
+                "weekday_evenings",
+                "weekends",
+                "hours_per_week",
+                "heard_from",
+                "created_at",
+                "updated_at",
+            ),
+            (
+                (
+                    v.profile_id,
+                    v.user_id,
+                    f"+447700900{v.number % 1000:03d}" if rng.random() < 0.6 else "",
+                    seat.postcodes[v.number % 2],
+                    seat.code,
+                    seat.name,
+                    seat.region,
+                    seat.latitude,
+                    seat.longitude,
+                    rng.random() < 0.25,
+                    rng.random() < 0.55,
+                    rng.random() < 0.6,
+                    rng.choice([None, 1, 2, 4, 4, 8, 12]),
+                    heard(),
+                    v.joined,
+                    v.joined,
+                )
+                for v in volunteers
+                for seat in [seats[v.seat]]
+            ),
+        )
+        write(
+            VolunteerSkill,
+            ("volunteer_id", "skill_id", "level"),
+            ((v.profile_id, skill, level) for v in volunteers for skill, level in v.skills),
+        )
+
+    def _consents(self) -> None:
+        """Every volunteer agreed to be contacted about volunteering when they signed up;
+        most to campaign email too, withdrawn by those who unsubscribed (_messages)."""
+        volunteering = ConsentRecord.Purpose.VOLUNTEERING
+        email = ConsentRecord.Purpose.CAMPAIGN_EMAIL
+        rows = []
+        for v in self.volunteers:
+            wording = CONSENT_WORDING[volunteering]
+            rows.append((v.supporter_id, volunteering, wording, "sign-up", v.joined, None))
+            if v.campaign_email:
+                withdrawn = self.withdrawn.get(v.supporter_id)
+                wording = CONSENT_WORDING[email]
+                rows.append((v.supporter_id, email, wording, "sign-up", v.joined, withdrawn))
+        self.writer.write(
+            ConsentRecord,
+            ("supporter_id", "purpose", "wording", "source", "given_at", "withdrawn_at"),
+            rows,
+        )
+
+    # Petitions -----------------------------------------------------------------------------
+
+    def _petitions(self) -> None:
+        """PETITIONS with their signatures, counts and daily page views. Signatures are
+        planned first (who signs what, when), then written in the order they were made,
+        across petitions, as a real table fills: ids and the table's physical order follow
+        created_at, which the planner's estimates for time ranges depend on."""
+        sizes, now = self.sizes, self.now
+        shares = _split(sizes.signatures, [share for _, share, _, _ in PETITIONS])
+        petitions = []
+        for number, ((title, _, opened, closed), total) in enumerate(
+            zip(PETITIONS, shares, strict=True), start=1
+        ):
+            petitions.append(
+                Petition.objects.create(
+                    campaign=self.campaign,
+                    slug=f"{self.slug}-petition-{number}",
+                    title=f"Load test: {title}",
+                    text=f"We call on every MP to nominate our candidate. ({LOAD_MARK}.)",
+                    goal=max(1000, round(total * 1.5, -3)),
+                    milestones=[m for m in (1_000, 10_000, 100_000) if m < total * 1.5],
+                    opens_at=now - timedelta(days=opened),
+                    closes_at=now - timedelta(days=closed) if closed else None,
+                    state=Petition.State.CLOSED if closed else Petition.State.OPEN,
+                )
+            )
+        self.count(Petition, len(petitions))
+        self.petition_ids = [petition.pk for petition in petitions]
+        plan = self._signing_plan(petitions, shares)
+        self.counted: Counter = Counter()  # (petition id, seat code): counted signatures
+        self.per_day: Counter = Counter()  # (petition id, local day): signatures
+        self._pressing = self._pressure_chances()
+        ids = self.writer.ids(Signature, len(plan.times))  # not while the COPY runs
+        self.writer.write(
+            Signature,
+            SIGNATURE_FIELDS,
+            self._signatures(petitions, plan, ids),
+            rebuild_indexes=True,
+        )
+        self._counts()
+        self._view_days()
+
+    def _window(self, petition) -> tuple[float, float]:
+        """When a petition's signatures were made: its opening, and the seconds from then
+        until it closed (or QUIET_MINUTES ago)."""
+        quiet = self.now - timedelta(minutes=QUIET_MINUTES)
+        end = min(petition.closes_at or quiet, quiet)
+        return petition.opens_at.timestamp(), (end - petition.opens_at).total_seconds()
+
+    def _signing_plan(self, petitions, shares) -> "SigningPlan":
+        """Who signs which petition and when: a quarter of the volunteers sign each (as
+        themselves), everyone else is one of a pool of people, some of whom sign several;
+        each petition's first SHARERS signers are its busiest sharers and signed early."""
+        rng = self.rng
+        people = max(10, int(self.sizes.signatures * 0.8))
+        seat_of = Picker(rng, range(len(self.seats)), [s.signing for s in self.seats])
+        domain_of = Picker(rng, range(len(EMAIL_DOMAINS)), [w for _, w in EMAIL_DOMAINS])
+        plan = SigningPlan(
+            seats=array("H", (seat_of() for _ in range(people))),
+            domains=array("B", (domain_of() for _ in range(people))),
+        )
+        for index, (petition, total) in enumerate(zip(petitions, shares, strict=True)):
+            start, span = self._window(petition)
+            volunteers = [i for i in range(len(self.volunteers)) if rng.random() < 0.25]
+            volunteers = volunteers[: total // 10]
+            signers = [-(i + 1) for i in volunteers]
+            signers += rng.sample(range(people), total - len(volunteers))
+            rng.shuffle(signers)
+            sharers = []
+            for position, signer in enumerate(signers):
+                if position < SHARERS:
+                    at = start + span * rng.random() * 0.2
+                    code = share_code(petition=petition, email=self._signer(plan, signer)[0])
+                    sharers.append((code, at))
+                else:
+                    at = start + span * rng.random() ** (1 / 2.5)
+                plan.times.append(at)
+                plan.petitions.append(index)
+                plan.signers.append(signer)
+            plan.sharers.append(sharers)
+            self.share_codes += [code for code, _ in sharers]
+        return plan
+
+    def _signer(self, plan, signer: int) -> tuple:
+        """(email, name, seat index, supporter id, email domain, postcode, IP hash) of a
+        planned signer: a volunteer (signer < 0) or a person of the pool."""
+        if signer < 0:
+            volunteer = self.volunteers[-signer - 1]
+            seat = volunteer.seat
+            return (
+                volunteer.email,
+                volunteer.name,
+                seat,
+                volunteer.supporter_id,
+                "example.org",
+                self.seats[seat].postcodes[volunteer.number % 2],
+                self.hexhash("ip", "v", volunteer.number),
+            )
+        seat = plan.seats[signer]
+        return (
+            f"signer-{signer:07d}@example.org",
+            self.name(signer),
+            seat,
+            None,
+            EMAIL_DOMAINS[plan.domains[signer]][0],
+            self.seats[seat].postcodes[signer % 2],
+            self.hexhash("ip", signer),
+        )
+
+    def _pressure_chances(self) -> list[float]:
+        """For each seat, the chance that a counted signature from it is recorded as
+        pressure: half the actions are signatures, spread over the targets by their
+        pressure weight (idle targets none), whatever the seat's number of signers."""
+        seats = self.seats
+        wanted = self.sizes.actions * 0.5
+        signing, pressure = sum(s.signing for s in seats), sum(s.pressure for s in seats)
+        counted = self.sizes.signatures * 0.83
+        return [
+            min(1.0, wanted * (s.pressure / pressure) / (counted * s.signing / signing))
+            for s in seats
+        ]
+
+    def _signatures(self, petitions, plan, ids):
+        """The signature rows, oldest first, streamed; counts, page-view days and sampled
+        pressure are gathered on the way."""
+        rng, now, seats = self.rng, self.now, self.seats
+        days, midnights = self._midnights(min(p.opens_at for p in petitions), now)
+        month_ago = (now - timedelta(days=30)).timestamp()
+        source_of = Picker(rng, *zip(*SIGNING_SOURCES, strict=True))
+        suspicious_of = Picker(rng, *zip(*SUSPICIOUS_DOMAINS, strict=True))
+        busy_ips = [self.hexhash("busy", n) for n in range(BUSY_IPS)]
+        busy_ip_of = Picker(rng, busy_ips, [50, 25, 15, 10])
+        referrers = [
+            Picker(rng, range(len(sharers)), [1 / (i + 1) ** 1.1 for i in range(len(sharers))])
+            for sharers in plan.sharers
+        ]
+        order = sorted(range(len(plan.times)), key=plan.times.__getitem__)
+        ids = iter(ids)
+        for planned in order:
+            at, index = plan.times[planned], plan.petitions[planned]
+            petition = petitions[index]
+            email, name, seat, supporter_id, domain, postcode, ip = self._signer(
+                plan, plan.signers[planned]
+            )
+            created = datetime.fromtimestamp(at, tz=UTC)
+            source = source_of()
+            referred = ""
+            if rng.random() < (0.45 if source in SHARED_SOURCES else 0.1):
+                code, shared_at = plan.sharers[index][referrers[index]()]
+                referred = code if shared_at < at else ""
+            roll, suspect = rng.random(), False
+            if roll < BUSY_IP_SHARE:
+                ip, suspect = busy_ip_of(), rng.random() < 0.8
+            elif roll < BUSY_IP_SHARE + SUSPICIOUS_SHARE:
+                domain, suspect = suspicious_of(), rng.random() < 0.75
+            else:
+                suspect = rng.random() < 0.003
+            confirmed = created + timedelta(seconds=60 * rng.lognormvariate(1.0, 0.9))
+            confirmed = min(confirmed, now)
+            counted, invalidated, reason = False, None, ""
+            restored, restoration = None, ""
+            recent = at > month_ago  # older unconfirmed ones were purged (retention)
+            roll = rng.random()
+            if suspect:  # waiting for an organiser
+                if recent and rng.random() < 0.5:
+                    confirmed = None
+            elif recent and roll < UNCONFIRMED_SHARE:
+                confirmed = None
+            elif roll > 1 - INVALIDATED_SHARE:
+                invalidated = min(now, confirmed + timedelta(days=rng.uniform(0.5, 5)))
+                reason = "Generated: the same person under several addresses"
+            else:
+                counted = True
+                if ip in busy_ips and rng.random() < 0.5:  # a stall's, cleared by an organiser
+                    restored = min(now, confirmed + timedelta(hours=rng.uniform(1, 48)))
+                    restoration = "Generated: signed at our street stall"
+            signature_id = next(ids)
+            if counted:
+                self._counted(petition.pk, seat, signature_id, supporter_id, confirmed)
+            self.per_day[petition.pk, days[bisect_right(midnights, at) - 1]] += 1
+            yield (
+                signature_id,
+                petition.pk,
+                supporter_id,
+                name,
+                email,
+                email,  # canonical: no plus-tags or Gmail dots at example.org
+                domain,
+                postcode,
+                seats[seat].code,
+                created,
+                confirmed,
+                counted,
+                source,
+                referred,
+                share_code(petition=petition, email=email),
+                ip,
+                suspect,
+                invalidated,
+                reason,
+                restored,
+                restoration,
+            )
+
+    def _counted(self, petition_id, seat, signature_id, supporter_id, confirmed) -> None:
+        self.counted[petition_id, self.seats[seat].code] += 1
+        if self.rng.random() < self._pressing[seat]:
+            self.actions.append(
+                (
+                    ActionKind.SIGNATURE,
+                    PRESSURE_SOURCE,
+                    signature_id,
+                    self.seats[seat].target_id,
+                    supporter_id,
+                    confirmed,
+                )
+            )
+
+    def _midnights(self, start: datetime, end: datetime):
+        """The local days from start to end, and the timestamp each begins at."""
+        first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return days, [self.local(day, clock(0)).timestamp() for day in days]
+
+    def _counts(self) -> None:
+        """The published counts, equal to the counted signatures (as petition_counts_apply
+        leaves them once the journal is folded in: the journal stays empty)."""
+        totals = Counter()
+        for (petition_id, _), n in self.counted.items():
+            totals[petition_id] += n
+        self.writer.write(
+            PetitionCount,
+            ("petition_id", "total", "updated_at"),
+            ((pk, totals[pk], self.now) for pk in self.petition_ids),
+        )
+        self.writer.write(
+            ConstituencyCount,
+            ("petition_id", "constituency_code", "total"),
+            ((pk, code, n) for (pk, code), n in sorted(self.counted.items())),
+        )
+
+    def _view_days(self) -> None:
+        """A row per petition per day it was open: a few page views per signature, and
+        some that signed nothing."""
+        rng = self.rng
+        floor = max(1, round(40 * min(1.0, self.sizes.scale * 10)))
+        rows = []
+        for petition in Petition.objects.filter(pk__in=self.petition_ids).order_by("pk"):
+            end = min(petition.closes_at or self.now, self.now)
+            for day in self._midnights(petition.opens_at, end)[0]:
+                signed = self.per_day[petition.pk, day]
+                views = round(signed * rng.uniform(2.6, 4.2)) + rng.randint(floor // 4, floor)
+                rows.append((petition.pk, day, views))
+        self.writer.write(PetitionViewDay, ("petition_id", "day", "views"), rows)
+
+    # Letters -------------------------------------------------------------------------------
+
+    def _letters(self) -> None:
+        """Volunteers' letters to their own MPs through one letter campaign, in every
+        state: sent ones with the writers' answers to "Did your MP reply?" two weeks on
+        (each MP with a reply habit of their own), some held for review, and the text of
+        those past LETTER_RETENTION_DAYS removed, as housekeeping would have."""
+        rng = self.rng
+        letter_campaign = LetterCampaign.objects.create(
+            campaign=self.campaign,
+            slug=f"{self.slug}-letters",
+            title="Load test: ask your MP to nominate",
+            guidance=f"Write to your own MP in your own words. ({LOAD_MARK}.)",
+            talking_points=["Members should choose", "A nomination is not an endorsement"],
+            subject_suggestion="Please nominate so members can choose",
+            goal_statuses=[TargetStatus.NOMINATED.value],
+        )
+        self.count(LetterCampaign, 1)
+        writers = self._letter_writers()
+        ids = self.writer.ids(Letter, len(writers))
+        habits = [rng.betavariate(2, 2.5) for _ in self.seats]
+        state_of = Picker(rng, *zip(*LETTER_STATES, strict=True))
+        hold_of = Picker(rng, *zip(*HOLD_REASONS, strict=True))
+        reply_of = Picker(rng, *zip(*REPLIES, strict=True))
+        rows = [
+            self._letter(letter_id, letter_campaign, v, state_of(), hold_of, reply_of, habits)
+            for letter_id, v in zip(ids, writers, strict=True)
+        ]
+        self.writer.write(Letter, LETTER_FIELDS, rows)
+
+    def _letter_writers(self) -> list[Volunteer]:
+        """Volunteers in seats with any pressure, busier seats more often, each once
+        (weighted sampling without replacement: the largest random**(1/weight))."""
+        rng = self.rng
+        keyed = [
+            (rng.random() ** (1 / self.seats[v.seat].pressure), v)
+            for v in self.volunteers
+            if self.seats[v.seat].pressure > 0
+        ]
+        keyed.sort(key=lambda pair: pair[0], reverse=True)
+        return [v for _, v in keyed[: self.sizes.letters]]
+
+    def _letter(self, letter_id, letter_campaign, volunteer, state, hold_of, reply_of, habits):
+        rng, now = self.rng, self.now
+        seat = self.seats[volunteer.seat]
+        minutes = timedelta(minutes=1)
+        window = {
+            Letter.State.AWAITING_CONFIRMATION: 2,
+            Letter.State.HELD_FOR_REVIEW: 10,
+            Letter.State.QUEUED: 0.02,
+        }.get(state, DAYS)
+        if state == Letter.State.EXPIRED:  # expired 7 days after it was written
+            created = self.recent(now - timedelta(days=DAYS), now - timedelta(days=7))
+        else:
+            created = self.recent(now - timedelta(days=window), now - minutes)
+        times = dict.fromkeys(LETTER_TIMES)
+        hold, similarity, other = "", 0.0, False
+        if state == Letter.State.HELD_FOR_REVIEW:
+            hold = hold_of()
+            similarity = rng.uniform(0.62, 0.93) if hold == Letter.HoldReason.SIMILAR else 0.0
+            other = hold == Letter.HoldReason.OTHER_CONSTITUENCY
+        if state == Letter.State.EXPIRED:
+            times["reminded_at"] = created + timedelta(days=1)
+            times["expired_at"] = created + timedelta(days=7)
+        elif state == Letter.State.AWAITING_CONFIRMATION:
+            if now - created > timedelta(days=1):
+                times["reminded_at"] = created + timedelta(days=1)
+        elif state != Letter.State.HELD_FOR_REVIEW:
+            confirmed = min(now, created + minutes * rng.lognormvariate(2.5, 1.2))
+            times["confirmed_at"] = confirmed
+            if state != Letter.State.QUEUED:
+                times["sending_since"] = confirmed + minutes / 2
+                sent = min(now, confirmed + minutes * rng.uniform(1, 5))
+                if state == Letter.State.FAILED:
+                    times["failed_at"] = sent
+                else:
+                    times["sent_at"] = times["copy_sent_at"] = sent
+                if state == Letter.State.BOUNCED:
+                    times["bounced_at"] = min(now, sent + minutes * rng.uniform(1, 30))
+                    times["writer_told_at"] = times["bounced_at"]
+        by_writer = state == Letter.State.SENT and rng.random() < 0.08
+        if by_writer:
+            times["sending_since"] = times["copy_sent_at"] = None
+        reply, replied = "", None
+        sent = times["sent_at"]
+        if state == Letter.State.SENT and sent < now - timedelta(days=14):
+            times["follow_up_sent_at"] = sent + timedelta(days=14)
+            if rng.random() < 0.55:
+                reply = reply_of()
+                if reply == Letter.Reply.YES and rng.random() > habits[volunteer.seat] * 1.6:
+                    reply = Letter.Reply.NO
+                replied = min(now, times["follow_up_sent_at"] + timedelta(hours=rng.uniform(1, 96)))
+        done = sent or times["failed_at"] or times["expired_at"]
+        scrubbed = None
+        if done and state != Letter.State.QUEUED and done < now - timedelta(days=28):
+            scrubbed = done + timedelta(days=28)
+        if state == Letter.State.SENT:
+            self.actions.append(
+                (
+                    ActionKind.LETTER,
+                    LETTER_SOURCE,
+                    letter_id,
+                    seat.target_id,
+                    volunteer.supporter_id,
+                    sent,
+                )
+            )
+        kind = Letter.Kind.THANKS if seat.status == TargetStatus.NOMINATED else Letter.Kind.PRESSURE
+        subject = "" if scrubbed else "Please nominate so members can choose"
+        body = "" if scrubbed else LETTER_BODY.format(mp=seat.mp, seat=seat.name)
+        address = "" if scrubbed else f"{volunteer.number % 200 + 1} Example Street, {seat.name}"
+        postcode = "" if scrubbed else seat.postcodes[volunteer.number % 2]
+        return (
+            letter_id,
+            letter_campaign.pk,
+            volunteer.supporter_id,
+            seat.representative_id,
+            volunteer.name,
+            volunteer.email,
+            postcode,
+            address,
+            seat.code,
+            subject,
+            body,
+            kind,
+            state,
+            by_writer,
+            created,
+            created,
+            *(times[name] for name in LETTER_TIMES),
+            "" if scrubbed else self.hexhash("letter-ip", letter_id),
+            "" if scrubbed else self.hexhash("letter-email", volunteer.number, size=32),
+            hold,
+            other,
+            reply,
+            replied,
+            scrubbed,
+            similarity,
+        )
+
+    # Storms --------------------------------------------------------------------------------
+
+    def _storms(self) -> None:
+        """Storms over the last weeks, at 19:00 for an hour, each with undecided and
+        leaning targets in rotation, pledges from volunteers and reports of posts (each
+        report on a target is an action against it)."""
+        rng, now = self.rng, self.now
+        candidates = [
+            s
+            for s in self.seats
+            if s.status in (TargetStatus.UNDECIDED, TargetStatus.LEANING) and s.pressure > 0
+        ] or self.seats
+        network_of = Picker(rng, *zip(*STORM_NETWORKS, strict=True))
+        days_ago = _spread(STORM_DAYS_AGO, self.sizes.storms)
+        for number, ago in enumerate(days_ago, start=1):
+            day = timezone.localdate() - timedelta(days=ago)
+            starts = self.local(day, clock(19))
+            storm = Twitterstorm.objects.create(
+                campaign=self.campaign,
+                title=f"Load test: storm {number}",
+                slug=f"{self.slug}-storm-{number}",
+                hashtag=f"LoadTest{number}",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                briefing=f"Post in your own words. ({LOAD_MARK}.)",
+                is_published=True,
+            )
+            angles = Angle.objects.bulk_create(
+                Angle(storm=storm, prompt=prompt, starter=starter, second_starter=second)
+                for prompt, starter, second in seed_demo.DEMO_ANGLES
+            )
+            in_rotation = StormTarget.objects.bulk_create(
+                StormTarget(storm=storm, target_id=s.target_id, weight=rng.choice([1, 1, 2, 3]))
+                for s in rng.sample(candidates, k=min(60, len(candidates)))
+            )
+            self.count(Twitterstorm, 1)
+            self.count(Angle, len(angles))
+            self.count(StormTarget, len(in_rotation))
+            self._pledges(storm, angles, in_rotation, network_of, min(now, storm.ends_at))
+
+    def _pledges(self, storm, angles, in_rotation, network_of, ended) -> None:
+        rng = self.rng
+        target_of = Picker(rng, in_rotation, [t.weight for t in in_rotation])
+        eligible = [v for v in self.volunteers if v.joined < storm.starts_at]
+        pledgers = rng.sample(eligible, k=round(len(eligible) * 0.15))
+        pledges, reports = [], []
+        for v in pledgers:
+            via = Pledge.Via.ACCOUNT if rng.random() < 0.6 else Pledge.Via.EMAIL
+            created = self.recent(
+                max(v.joined, storm.starts_at - timedelta(days=7)), storm.starts_at
+            )
+            confirmed = rng.random() < 0.88 or via == Pledge.Via.ACCOUNT
+            state = Pledge.State.CONFIRMED if confirmed else Pledge.State.AWAITING_CONFIRMATION
+            at = created + timedelta(minutes=rng.uniform(0, 30) if via == "email" else 0)
+            target = target_of()
+            angle = rng.choice(angles)
+            starter = rng.randint(0, 1)
+            confirmed_at = at if confirmed else None
+            pledges.append(
+                (
+                    storm.pk,
+                    v.supporter_id,
+                    via,
+                    state,
+                    angle.pk,
+                    target.pk,
+                    starter,
+                    created,
+                    confirmed_at,
+                )
+            )
+            if confirmed and rng.random() < 0.55:
+                posted = storm.starts_at + (ended - storm.starts_at) * rng.random()
+                reports.append((v, target, network_of(), posted))
+        self.writer.write(
+            Pledge,
+            (
+                "storm_id",
+                "supporter_id",
+                "via",
+                "state",
+                "angle_id",
+                "storm_target_id",
+                "starter_index",
+                "created_at",
+                "confirmed_at",
+            ),
+            pledges,
+        )
+        ids = self.writer.ids(Report, len(reports))
+        rows = []
+        for report_id, (v, target, network, posted) in zip(ids, reports, strict=True):
+            rows.append((report_id, storm.pk, v.supporter_id, target.pk, network, "", posted))
+            self.actions.append(
+                (
+                    ActionKind.POST,
+                    REPORT_SOURCE,
+                    report_id,
+                    target.target_id,
+                    v.supporter_id,
+                    posted,
+                )
+            )
+        self.writer.write(
+            Report,
+            (
+                "id",
+                "storm_id",
+                "supporter_id",
+                "storm_target_id",
+                "network",
+                "post_url",
+                "created_at",
+            ),
+            rows,
+        )
+
+    # Events --------------------------------------------------------------------------------
+
+    def _events(self) -> None:
+        """Events over the last DAYS days and the next 30, in the targets' seats (and
+        online), with their shifts and sign-ups; attending one aimed at a target is an
+        action against it."""
+        rng, n = self.rng, self.sizes.events
+        event_ids = self.writer.ids(Event, n)
+        seat_of = Picker(rng, range(len(self.seats)), [s.people for s in self.seats])
+        kind_of = Picker(rng, EVENT_KINDS, [k[1] for k in EVENT_KINDS])
+        local = self.volunteers_by_seat()
+        events, shifts, rsvps = [], [], []
+        for number, event_id in enumerate(event_ids, start=1):
+            event, event_shifts = self._event(number, event_id, seat_of(), kind_of(), local)
+            events.append(event)
+            shifts += event_shifts
+        shift_ids = self.writer.ids(Shift, len(shifts))
+        shift_rows = []
+        for shift_id, shift in zip(shift_ids, shifts, strict=True):
+            taken, shift_rsvps = self._sign_ups(shift_id, shift)
+            rsvps += shift_rsvps
+            shift_rows.append((shift_id, shift["event_id"], shift["starts"], shift["ends"]))
+            shift_rows[-1] += (shift["capacity"], taken)
+        self.writer.write(Event, EVENT_FIELDS, events)
+        self.writer.write(
+            Shift,
+            ("id", "event_id", "starts_at", "ends_at", "capacity", "places_taken"),
+            shift_rows,
+        )
+        self._rsvp_rows(rsvps)
+
+    def _event(self, number, event_id, seat_index, kind_spec, local):
+        rng, now = self.rng, self.now
+        kind, _, at, most_shifts = kind_spec
+        seat = self.seats[seat_index]
+        online = kind == Event.Kind.ONLINE
+        day = timezone.localdate() + timedelta(days=round(rng.uniform(-DAYS, 30)))
+        starts = self.local(day, at)
+        future = starts > now
+        roll = rng.random()
+        if future:
+            state = "approved" if roll < 0.93 else "proposed" if roll < 0.97 else "cancelled"
+            state = "declined" if roll > 0.99 else state
+        else:
+            state = "approved" if roll < 0.95 else "cancelled" if roll < 0.98 else "declined"
+        host = rng.choice(local.get(seat_index) or self.volunteers)
+        aimed = not online and seat.pressure > 0 and rng.random() < 0.35
+        low, high = EVENT_CAPACITY.get(kind, (6, 20))
+        created = max(
+            now - timedelta(days=VOLUNTEER_DAYS), starts - timedelta(days=rng.uniform(5, 30))
+        )
+        slug = f"{self.slug}-event-{number:05d}"
+        event = (
+            event_id,
+            self.campaign.pk,
+            kind,
+            f"{Event.Kind(kind).label} in {seat.name}" if not online else "Online: phone the MPs",
+            slug,
+            f"Come along and help. ({LOAD_MARK}.)",
+            "" if online else f"{number % 90 + 1} Market Street, {seat.name}",
+            "" if online else seat.postcodes[0],
+            None if online else seat.latitude + rng.uniform(-0.03, 0.03),
+            None if online else seat.longitude + rng.uniform(-0.03, 0.03),
+            "" if online else seat.code,
+            f"https://meet.example.org/{slug}" if online else "",
+            Event.AddressVisibility.ATTENDEES if online else Event.AddressVisibility.PUBLIC,
+            seat.target_id if aimed else None,
+            host.supporter_id,
+            host.name,
+            host.email,
+            rng.randint(0, 4),
+            state,
+            "Generated: too close to another event." if state == "declined" else "",
+            host.user_id if state == "proposed" else None,
+            min(created, now),
+        )
+        hours = 1.5 if kind == Event.Kind.MEETING else 2
+        count = rng.randint(1, most_shifts)
+        capacity = rng.randint(low, high)
+        shifts = [
+            {
+                "event_id": event_id,
+                "starts": starts + timedelta(hours=hours * i),
+                "ends": starts + timedelta(hours=hours * (i + 1)),
+                "capacity": capacity,
+                "created": min(created, now),
+                "state": state,
+                "target_id": seat.target_id if aimed else None,
+            }
+            for i in range(count)
+        ]
+        return event, shifts
+
+    def _sign_ups(self, shift_id, shift) -> tuple[int, list[tuple]]:
+        """The sign-ups of one shift as (state, volunteer, times...): places held up to
+        capacity, a waiting list when full, cancellations; past shifts checked in or
+        marked no-show. Returns the places taken and the rows."""
+        rng, now = self.rng, self.now
+        if shift["state"] not in ("approved", "cancelled"):
+            return 0, []
+        capacity, starts = shift["capacity"], shift["starts"]
+        past = starts <= now
+        if past:
+            fill = rng.uniform(0.35, 1.0)
+        else:
+            days = (starts - now).total_seconds() / 86400
+            fill = 0.1 + rng.uniform(0.1, 0.9) * max(0.0, 1 - days / 45)
+        holders = min(capacity, round(capacity * fill))
+        cancelled = round(holders * rng.uniform(0, 0.15))
+        awaiting = 0 if past else round(holders * rng.uniform(0, 0.08))
+        waiting = rng.randint(1, 6) if holders == capacity else 0
+        people = rng.sample(
+            self.volunteers, k=min(len(self.volunteers), holders + cancelled + awaiting + waiting)
+        )
+        states = (
+            ["hold"] * holders
+            + ["cancelled"] * cancelled
+            + ["awaiting"] * awaiting
+            + ["waiting"] * waiting
+        )
+        rows, taken = [], 0
+        offered = not past and waiting and rng.random() < 0.3
+        for state, person in zip(states, people, strict=False):
+            if shift["state"] == "cancelled" and state != "waiting":
+                state = "cancelled"
+            if state == "hold":
+                if past:
+                    state = RSVP.State.ATTENDED if rng.random() < 0.75 else RSVP.State.NO_SHOW
+                elif offered:
+                    state, offered = RSVP.State.OFFERED, False
+                elif starts - now < timedelta(days=1) and rng.random() < 0.5:
+                    state = RSVP.State.CONFIRMED
+                else:
+                    state = RSVP.State.SIGNED_UP
+                taken += 1
+            state = {
+                "cancelled": RSVP.State.CANCELLED,
+                "awaiting": RSVP.State.AWAITING_CONFIRMATION,
+                "waiting": RSVP.State.WAITING,
+            }.get(state, state)
+            rows.append((shift_id, shift, state, person))
+        return taken, rows
+
+    def _rsvp_rows(self, sign_ups) -> None:
+        rng, now = self.rng, self.now
+        ids = self.writer.ids(RSVP, len(sign_ups))
+        source_of = Picker(rng, *zip(*EVENT_SOURCES, strict=True))
+        codes_used: dict[int, set] = defaultdict(set)
+        rows = []
+        for rsvp_id, (shift_id, shift, state, person) in zip(ids, sign_ups, strict=True):
+            end = min(shift["starts"], now)
+            created = self.recent(min(shift["created"], end), end, bias=1.5)
+            code = self._code(codes_used[shift_id])
+            checked_in = None
+            if state == RSVP.State.ATTENDED:
+                checked_in = shift["starts"] + timedelta(minutes=rng.uniform(-10, 40))
+                if shift["target_id"]:
+                    self.actions.append(
+                        (
+                            ActionKind.ATTENDANCE,
+                            ATTENDANCE_SOURCE,
+                            rsvp_id,
+                            shift["target_id"],
+                            person.supporter_id,
+                            checked_in,
+                        )
+                    )
+            by_email = rng.random() < 0.5 and state != RSVP.State.AWAITING_CONFIRMATION
+            if self.share_codes and rng.random() < EVENT_REF_SHARE:
+                source = rng.choice(self.share_codes)
+            else:
+                source = source_of()
+            row = (
+                rsvp_id,
+                shift_id,
+                person.supporter_id,
+                person.name,
+                person.email,
+                rng.random() < 0.4,
+                state,
+                code,
+                created,
+                created + timedelta(minutes=rng.uniform(1, 20)) if by_email else None,
+                created if state == RSVP.State.WAITING else None,
+                now - timedelta(hours=2) if state == RSVP.State.OFFERED else None,
+                now + timedelta(hours=10) if state == RSVP.State.OFFERED else None,
+                self.recent(created, end) if state == RSVP.State.CANCELLED else None,
+                checked_in,
+            )
+            rows.append((*row, source) if RSVP_HAS_SOURCE else row)
+        self.writer.write(RSVP, RSVP_FIELDS + (("source",) if RSVP_HAS_SOURCE else ()), rows)
+
+    def _code(self, used: set) -> str:
+        while True:
+            code = "".join(self.rng.choices(CODE_ALPHABET, k=CODE_LENGTH))
+            if code not in used:
+                used.add(code)
+                return code
+
+    # Actions -------------------------------------------------------------------------------
+
+    def _actions(self) -> None:
+        """The actions gathered from signatures, letters, storms and events, then calls up
+        to the wanted number: aimed by the targets' pressure weights (idle ones none)."""
+        rng, now = self.rng, self.now
+        wanted = self.sizes.actions
+        records = self.actions
+        if len(records) > wanted:  # only at tiny scales: keep the same mix, fewer
+            rng.shuffle(records)
+            del records[wanted:]
+        target_of = Picker(rng, range(len(self.seats)), [s.pressure for s in self.seats])
+        local = self.volunteers_by_seat()
+        start = now - timedelta(days=DAYS)
+        for number in range(1, wanted - len(records) + 1):
+            seat = target_of()
+            caller = (
+                rng.choice(local[seat]).supporter_id if local[seat] and rng.random() < 0.4 else None
+            )
+            records.append(
+                (
+                    ActionKind.CALL,
+                    CALL_SOURCE,
+                    number,
+                    self.seats[seat].target_id,
+                    caller,
+                    self.recent(start, now - timedelta(minutes=1)),
+                )
+            )
+        self.writer.write(
+            ActionRecord,
+            ("kind", "source", "source_id", "target_id", "supporter_id", "occurred_at"),
+            records,
+        )
+
+    # Mass email ----------------------------------------------------------------------------
+
+    def _messages(self) -> None:
+        """Sent campaign updates to volunteers (all of them, a region's, or a skill's) and
+        their outboxes, as the sender leaves them: the weekly cap applied, and bounces,
+        complaints and unsubscribes suppressing the address for the messages after."""
+        rng, n = self.rng, self.sizes.messages
+        ids = self.writer.ids(ScheduledMessage, n)
+        regions = Counter(self.seats[v.seat].region for v in self.volunteers)
+        region_of = Picker(rng, list(regions), list(regions.values()))
+        skills = list(Skill.objects.values_list("pk", flat=True))
+        today = timezone.localdate()
+        sends = sorted(  # oldest first: the cap and suppressions follow the order of sending
+            self.local(
+                today - timedelta(days=rng.randint(1, DAYS - 1)),
+                clock(rng.randint(10, 18), rng.choice([0, 15, 30, 45])),
+            )
+            for _ in range(n)
+        )
+        self._suppressed: dict[int, tuple] = {}  # supporter id: (reason, when, message id)
+        self._sent: dict[int, deque] = defaultdict(deque)
+        self._bad = {v.supporter_id for v in self.volunteers if rng.random() < BAD_ADDRESSES}
+        messages, outbox = [], []
+        for number, (message_id, send_at) in enumerate(zip(ids, sends, strict=True), start=1):
+            roll = rng.random()
+            region = region_of() if 0.15 <= roll < 0.75 else ""
+            skill = rng.choice(skills) if roll >= 0.75 and skills else None
+            level = rng.choice([None, 2]) if skill else None
+            recipients = [
+                v
+                for v in self.volunteers
+                if v.joined < send_at
+                and (not region or self.seats[v.seat].region == region)
+                and (skill is None or any(s == skill and at >= (level or 1) for s, at in v.skills))
+            ]
+            rows, finished = self._outbox(message_id, send_at, recipients)
+            outbox += rows
+            messages.append(
+                (
+                    message_id,
+                    self.campaign.pk,
+                    f"Load test update {number}" + (f" ({region})" if region else ""),
+                    "{{ first_name }}, " + rng.choice(SUBJECTS),
+                    MESSAGE_BODY,
+                    ScheduledMessage.Audience.VOLUNTEERS,
+                    region,
+                    skill,
+                    level,
+                    send_at,
+                    ScheduledMessage.State.SENT,
+                    send_at - timedelta(days=rng.uniform(0.2, 3)),  # created
+                    finished,  # updated
+                    send_at,  # fanned out
+                    finished,  # last claim
+                    finished,
+                )
+            )
+        self.writer.write(ScheduledMessage, MESSAGE_FIELDS, messages)
+        has_unsubscribed = OUTBOX_HAS_UNSUBSCRIBED
+        self.writer.write(
+            OutboxEmail,
+            OUTBOX_FIELDS + (("unsubscribed_at",) if has_unsubscribed else ()),
+            (row if has_unsubscribed else row[:-1] for row in outbox),
+        )
+        self._suppressions()
+
+    def _outbox(self, message_id, send_at, recipients) -> tuple[list[tuple], datetime]:
+        rng = self.rng
+        rows = []
+        rate = 20.0  # rows a second: ORGANISER_SENDERS batches of 200 every ten seconds
+        week_ago = send_at - timedelta(days=7)
+        for position, v in enumerate(sorted(recipients, key=lambda v: v.supporter_id)):
+            sid = v.supporter_id
+            sent_at = send_at + timedelta(seconds=position / rate)
+            recent = self._sent[sid]
+            while recent and recent[0] <= week_ago:
+                recent.popleft()
+            suppressed = self._suppressed.get(sid)
+            if suppressed and suppressed[1] < send_at:
+                rows.append(
+                    (message_id, sid, "skipped", "suppressed", 1, None, None, "", None, None)
+                )
+                continue
+            if len(recent) >= WEEKLY_CAP:
+                rows.append((message_id, sid, "skipped", "capped", 1, None, None, "", None, None))
+                continue
+            if rng.random() < FAILURE_RATE:
+                rows.append((message_id, sid, "failed", "", 5, None, None, "", None, None))
+                continue
+            recent.append(sent_at)
+            delivery, reported, unsubscribed = self._delivery(v, sent_at, message_id)
+            rows.append(
+                (message_id, sid, "sent", "", 1, 1, sent_at, delivery, reported, unsubscribed)
+            )
+        finished = send_at + timedelta(seconds=len(rows) / rate + 5)
+        return rows, finished
+
+    def _delivery(self, volunteer, sent_at, message_id):
+        """What the provider reported for one sent email, and an unsubscribe if any."""
+        rng, sid = self.rng, volunteer.supporter_id
+        reported = sent_at + timedelta(seconds=rng.uniform(2, 600))
+        unsubscribed = None
+        if sid in self._bad or rng.random() < BOUNCE_RATE:
+            self._suppress(sid, EmailSuppression.Reason.BOUNCED, reported, "provider webhook")
+            return OutboxEmail.Delivery.BOUNCED, reported, None
+        if rng.random() < COMPLAINT_RATE:
+            self._suppress(sid, EmailSuppression.Reason.COMPLAINED, reported, "provider webhook")
+            return OutboxEmail.Delivery.COMPLAINED, reported, None
+        if rng.random() < UNSUBSCRIBE_RATE:
+            unsubscribed = reported + timedelta(minutes=rng.uniform(1, 600))
+            source = f"message:{message_id}"
+            self._suppress(sid, EmailSuppression.Reason.UNSUBSCRIBED, unsubscribed, source)
+            if volunteer.campaign_email:
+                self.withdrawn.setdefault(sid, unsubscribed)
+        if rng.random() < NO_REPORT_RATE:
+            return "", None, unsubscribed
+        return OutboxEmail.Delivery.DELIVERED, reported, unsubscribed
+
+    def _suppress(self, supporter_id, reason, when, source) -> None:
+        self._suppressed.setdefault(supporter_id, (reason, when, source))
+
+    def _suppressions(self) -> None:
+        """The suppression list entries of the bounced, complaining and unsubscribed, by
+        keyed hash of the address as volunteers.mail keeps them."""
+        emails = {v.supporter_id: v.email for v in self.volunteers}
+        self.writer.write(
+            EmailSuppression,
+            ("address_hash", "reason", "smtp_code", "smtp_reply", "source", "created_at"),
+            (
+                (
+                    address_hash(emails[sid]),
+                    reason,
+                    550 if reason == EmailSuppression.Reason.BOUNCED else None,
+                    "5.1.1 mailbox unavailable"
+                    if reason == EmailSuppression.Reason.BOUNCED
+                    else "",
+                    source,
+                    when,
+                )
+                for sid, (reason, when, source) in sorted(self._suppressed.items())
+            ),
+        )
+
+
+def _spread(known: list[int], n: int) -> list[int]:
+    """n days ago: `known` while it lasts, then more spread over the campaign's days."""
+    if n <= len(known):
+        return known[:n]
+    step = (DAYS - 2) / n
+    return sorted({round(2 + step * i) for i in range(n)} | set(known), reverse=True)[:n]
+
+
+def _has_field(model, name: str) -> bool:
+    """Whether the model has a field: for columns being added alongside this command
+    (RSVP.source, OutboxEmail.unsubscribed_at), written when they are there."""
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+RSVP_HAS_SOURCE = _has_field(RSVP, "source")
+OUTBOX_HAS_UNSUBSCRIBED = _has_field(OutboxEmail, "unsubscribed_at")
+
+SIGNATURE_FIELDS = (
+    "id",
+    "petition_id",
+    "supporter_id",
+    "name",
+    "email",
+    "canonical_email",
+    "email_domain",
+    "postcode",
+    "constituency_code",
+    "created_at",
+    "confirmed_at",
+    "counted",
+    "source",
+    "referred_by",
+    "share_code",
+    "ip_hash",
+    "is_suspect",
+    "invalidated_at",
+    "invalidation_reason",
+    "restored_at",
+    "restoration_reason",
+)
+LETTER_TIMES = (
+    "confirmed_at",
+    "sending_since",
+    "sent_at",
+    "copy_sent_at",
+    "writer_told_at",
+    "bounced_at",
+    "failed_at",
+    "expired_at",
+    "reminded_at",
+    "follow_up_sent_at",
+)
+LETTER_FIELDS = (
+    "id",
+    "letter_campaign_id",
+    "supporter_id",
+    "representative_id",
+    "writer_name",
+    "writer_email",
+    "writer_postcode",
+    "writer_address",
+    "constituency_code",
+    "subject",
+    "body",
+    "kind",
+    "state",
+    "sent_by_writer",
+    "created_at",
+    "awaiting_since",
+    *LETTER_TIMES,
+    "ip_hash",
+    "email_hash",
+    "hold_reason",
+    "other_constituency",
+    "reply",
+    "replied_at",
+    "scrubbed_at",
+    "similarity",
+)
+LETTER_BODY = (
+    "Dear {mp},\n\nI live in {seat} and I am asking you to nominate our candidate, so that "
+    "members have a real choice. A nomination is not an endorsement.\n\nYours sincerely\n\n"
+    "(Generated by seed_load: not anyone's letter.)"
+)
+EVENT_FIELDS = (
+    "id",
+    "campaign_id",
+    "kind",
+    "title",
+    "slug",
+    "description",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "constituency_code",
+    "online_url",
+    "address_visibility",
+    "target_id",
+    "host_id",
+    "host_name",
+    "host_email",
+    "min_attendance",
+    "state",
+    "decline_reason",
+    "proposed_by_id",
+    "created_at",
+)
+RSVP_FIELDS = (
+    "id",
+    "shift_id",
+    "supporter_id",
+    "name",
+    "email",
+    "share_contact",
+    "state",
+    "code",
+    "created_at",
+    "email_confirmed_at",
+    "waiting_since",
+    "offered_at",
+    "offer_expires_at",
+    "cancelled_at",
+    "checked_in_at",
+)
+MESSAGE_FIELDS = (
+    "id",
+    "campaign_id",
+    "name",
+    "subject",
+    "body",
+    "audience",
+    "region",
+    "skill_id",
+    "skill_level",
+    "send_at",
+    "state",
+    "created_at",
+    "updated_at",
+    "fanned_out_at",
+    "last_claim_at",
+    "finished_at",
+)
+OUTBOX_FIELDS = (
+    "message_id",
+    "supporter_id",
+    "state",
+    "skip_reason",
+    "attempts",
+    "version_sent",
+    "sent_at",
+    "delivery",
+    "delivery_at",
+)
+SUBJECTS = [
+    "five more MPs to go",
+    "your MP is still undecided",
+    "join a street stall this weekend",
+    "the storm starts at seven",
+    "thank you: we passed 500,000 signatures",
+]
+MESSAGE_BODY = (
+    "Hello {{ first_name }},\n\nHere is where the campaign stands, and what you can do this "
+    "week.\n\n{{ site_name }}\n\n(Generated by seed_load.)"
+)
