@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test lint format migrate seed venv clean bench
+.PHONY: run test lint format migrate seed venv clean bench bench-dashboard
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -25,6 +25,10 @@ format: $(STAMP)
 # Petition signing benchmark (bench/README.md): needs PostgreSQL and Redis running; never in CI.
 bench: $(STAMP)
 	$(BIN)/python bench/petition_sign.py $(BENCH_ARGS)
+
+# Organiser dashboard benchmark (bench/README.md): needs PostgreSQL running; never in CI.
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
 
 venv: $(STAMP)
 
