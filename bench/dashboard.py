@@ -116,41 +116,17 @@ def naive_dashboard(request, slug):
     from django.shortcuts import get_object_or_404, render
 
     from campaigns.targets.models import Campaign
-    from organiser import views
-    from organiser.dashboard import dashboard_tables
-    from organiser.models import DashboardFigure
+    from organiser.dashboard import dashboard_tables, table_figure
+    from organiser.views import dashboard_context
 
     campaign = get_object_or_404(Campaign, slug=slug)
     now = datetime.now(UTC)
-    sections = {}
-    for i, table in enumerate(dashboard_tables(campaign)):
-        figure = DashboardFigure(
-            campaign=campaign,
-            key=table.key,
-            section=table.section,
-            position=i,
-            title=table.title,
-            summary=table.summary,
-            columns=table.columns,
-            rows=table.rows,
-            computed_at=now,
-        )
+    figures = []
+    for i, table in enumerate(dashboard_tables(campaign, now=now)):
+        figure = table_figure(campaign, i, table, now, draw=False)
         figure.has_chart = table.chart is not None
-        figure.shown_rows = [
-            [views._cell(v, c) for v, c in zip(row, table.columns, strict=False)]
-            for row in table.rows[: views.ROWS_SHOWN]
-        ]
-        figure.hidden_rows = max(0, len(table.rows) - views.ROWS_SHOWN)
-        sections.setdefault(table.section, []).append(figure)
-    return render(
-        request,
-        "organiser/dashboard.html",
-        {
-            "campaign": campaign,
-            "sections": [(k, views.SECTIONS[k], found) for k, found in sections.items()],
-            "computed_at": now,
-        },
-    )
+        figures.append(figure)
+    return render(request, "organiser/dashboard.html", dashboard_context(campaign, figures))
 
 
 def _measure(client, url: str, repeat: int) -> dict:

@@ -101,7 +101,14 @@ def dashboard(request, slug):
     """The campaign's dashboard: the stored tables, in sections, each with its chart (an
     image fetched from dashboard_chart), its CSV link and when it was computed."""
     campaign = get_object_or_404(Campaign, slug=slug)
-    figures = dashboard_for(campaign)
+    return render(
+        request, "organiser/dashboard.html", dashboard_context(campaign, dashboard_for(campaign))
+    )
+
+
+def dashboard_context(campaign: Campaign, figures: list[DashboardFigure]) -> dict:
+    """What the dashboard template shows of these figures: each with the first ROWS_SHOWN
+    rows as cells, grouped by section in their order."""
     sections = {}
     for figure in figures:
         figure.shown_rows = [
@@ -110,15 +117,11 @@ def dashboard(request, slug):
         ]
         figure.hidden_rows = max(0, len(figure.rows) - ROWS_SHOWN)
         sections.setdefault(figure.section, []).append(figure)
-    return render(
-        request,
-        "organiser/dashboard.html",
-        {
-            "campaign": campaign,
-            "sections": [(key, SECTIONS[key], found) for key, found in sections.items()],
-            "computed_at": min((f.computed_at for f in figures), default=None),
-        },
-    )
+    return {
+        "campaign": campaign,
+        "sections": [(key, SECTIONS[key], found) for key, found in sections.items()],
+        "computed_at": min((f.computed_at for f in figures), default=None),
+    }
 
 
 def _cell(value, column: str):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from campaigns.petitions.models import Signature
 from organiser.dashboard import dashboard_compute
 from organiser.models import DashboardFigure
-from tests.factories import OrganiserFactory
+from tests.factories import OrganiserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,24 @@ def test_beat_stores_every_table_and_a_view_reads_only_those(client):
     assert len(tables) == 1
     assert not any("petitions_signature" in q["sql"] for q in captured.captured_queries)
     assert response.content.decode().count("Download CSV") == len(stored)
+
+
+def test_a_volunteer_gets_403_on_every_organiser_page(client):
+    """Walks every route of the organiser area, so a page added later is covered too."""
+    from organiser.urls import dashboard_urlpatterns
+
+    call_command("seed_load", scale=0.001, campaign="load-test", verbosity=0)
+    from campaigns.targets.models import Campaign
+
+    figure = dashboard_compute(Campaign.objects.get(slug="load-test"))[0]
+    values = {"slug": "load-test", "key": figure.key}
+    client.force_login(UserFactory())
+
+    answers = {}
+    for pattern in dashboard_urlpatterns:
+        kwargs = {name: values[name] for name in pattern.pattern.converters}
+        url = reverse(f"dashboard:{pattern.name}", kwargs=kwargs)
+        answers[url] = client.get(url).status_code
+
+    assert len(answers) == len(dashboard_urlpatterns) >= 4
+    assert set(answers.values()) == {403}, answers
