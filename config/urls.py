@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from anymail.webhooks.mailgun import MailgunTrackingWebhookView
 from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
@@ -93,8 +94,14 @@ urlpatterns = [
     path("unsubscribe/", include("organiser.urls")),
     path("organiser/", include((organiser_urls.dashboard_urlpatterns, "dashboard"))),
     path("me/", include("volunteers.urls")),
-    # The email provider's signed tracking webhooks (django-anymail): /anymail/mailgun/tracking/.
-    path("anymail/", include("anymail.urls")),
+    # The email provider's signed tracking webhook (django-anymail), and only that one:
+    # anymail.urls would open some thirty webhooks of providers we do not use, one of which
+    # fails with a server error without its optional package.
+    path(
+        "anymail/mailgun/tracking/",
+        MailgunTrackingWebhookView.as_view(),
+        name="mailgun_tracking_webhook",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # allauth's page for its headless API's specification loads Redoc from a CDN, which the
