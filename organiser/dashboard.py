@@ -298,10 +298,9 @@ def dashboard_tables(campaign: Campaign, *, now: datetime | None = None) -> list
     figures = target_figures(campaign, now=now)
     ranked = push_next(figures, now=now)
     path = path_to_threshold(tally=tally, ends_on=campaign.ends_on, figures=figures, ranked=ranked)
-    names = {f.target_id: f.name for f in figures}
     return [
         _path_table(path),
-        tally_over_time(campaign, window, names),
+        tally_over_time(campaign, window, figures),
         _push_next_table(ranked),
         *pressure_tables(campaign, figures, window),
         *petition_tables(campaign, window),

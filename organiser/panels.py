@@ -20,7 +20,7 @@ from campaigns.letters.replies import reply_rates
 from campaigns.petitions.models import PetitionViewDay, Signature
 from campaigns.petitions.selectors import SIGNATURE_STATES
 from campaigns.pressure.models import ActionKind, ActionRecord
-from campaigns.targets.models import Campaign, Target, TargetStatus, TargetStatusChange
+from campaigns.targets.models import Campaign, TargetStatus, TargetStatusChange
 from organiser.charts import Chart
 from organiser.models import ScheduledMessage
 from organiser.selectors import messages_with_progress
@@ -71,8 +71,9 @@ class Window:
         return timezone.make_aware(datetime.combine(first, time.min))
 
 
-def _day():
-    return TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+def _day(field: str = "created_at"):
+    """The UK day of a moment, in SQL."""
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -135,7 +136,7 @@ def _pressure_per_day(campaign, window: Window, kinds) -> Table:
         for day, kind, n in ActionRecord.objects.filter(
             target__campaign=campaign, occurred_at__gte=window.since(DAYS)
         )
-        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=_day("occurred_at"))
         .values_list("day", "kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -158,18 +159,13 @@ def _pressure_per_day(campaign, window: Window, kinds) -> Table:
 # The tally over time ------------------------------------------------------------------
 
 
-def tally_over_time(campaign: Campaign, window: Window, names: dict[int, str]) -> Table:
+def tally_over_time(campaign: Campaign, window: Window, targets: list) -> Table:
     """Nominated and pledged targets at the end of each day, with the day's status changes
-    named (`names`: target id to name): walked back from today's statuses through the
-    changes (two queries)."""
-    now_counts = dict(
-        Target.objects.filter(campaign=campaign)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    nominated = now_counts.get(TargetStatus.NOMINATED, 0)
-    pledged = now_counts.get(TargetStatus.PLEDGED, 0)
+    named: walked back from the targets' statuses now (their figures) through the changes
+    (one query)."""
+    names = {target.target_id: target.name for target in targets}
+    nominated = sum(1 for target in targets if target.status == TargetStatus.NOMINATED)
+    pledged = sum(1 for target in targets if target.status == TargetStatus.PLEDGED)
     days = window.days(TALLY_DAYS)
     if campaign.starts_on and campaign.starts_on > days[0]:
         days = [day for day in days if day >= campaign.starts_on] or [window.today]
