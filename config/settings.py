@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "core",
     "volunteers",
     "campaigns.targets",
     "campaigns.pressure",
@@ -378,7 +379,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=40),
         "options": {"expires": 6 * 60 * 60},
     },
+    # The API's kept answers to Idempotency-Key requests past IDEMPOTENCY_KEY_HOURS.
+    "idempotency-keys-purge": {
+        "task": "core.tasks.idempotency_keys_purge",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
 }
+
+# How long the API keeps the first answer to a request sent with an Idempotency-Key
+# (core/idempotency.py): a client's retries within this time get that answer again.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import IdempotencyKey
 from volunteers.mail import email_unsuppress, suppressions_for
 from volunteers.models import Supporter, User, VolunteerProfile
 
@@ -98,6 +99,16 @@ def _export_volunteers(supporter: Supporter) -> dict:
                 {"email": address.email, "verified": address.verified}
                 for address in user.emailaddress_set.all()
             ],
+            # The API's answers kept for the app's retries (core/idempotency.py).
+            "api_answers_kept": [
+                {
+                    "idempotency_key": kept.key,
+                    "status": kept.response_status,
+                    "answer": kept.response_body,
+                    "created_at": kept.created_at.isoformat(),
+                }
+                for kept in IdempotencyKey.objects.filter(user=user).order_by("created_at")
+            ],
         }
     return data
 
@@ -146,6 +157,7 @@ def _erase_volunteers(supporter: Supporter) -> None:
         # Their profile, skills, tags and team places go; organisers' access log keeps
         # only the profile's id.
         VolunteerProfile.objects.filter(user=user).delete()
+        IdempotencyKey.objects.filter(user=user).delete()
         user.emailaddress_set.all().delete()
         user.email = f"erased-user-{user.pk}@erased.invalid"
         user.name = ""
@@ -187,6 +199,7 @@ volunteers_provider = PrivacyProvider(
         "account.EmailAddress",
         "volunteers.VolunteerProfile",
         "volunteers.VolunteerSkill",
+        "core.IdempotencyKey",
     ),
     export=_export_volunteers,
     erase=_erase_volunteers,

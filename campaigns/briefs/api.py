@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from campaigns.briefs import selectors, services
 from campaigns.briefs.models import Brief, Submission
 from campaigns.briefs.serializers import BriefOutput, SubmissionOutput, SubmitInput
+from core.idempotency import idempotent
 from volunteers.models import Skill, VolunteerSkill
 
 
@@ -33,6 +34,7 @@ class BriefClaim(APIView):
     message when it is closed, full, or wants a skill your profile lacks."""
 
     @extend_schema(request=None, responses={200: SubmissionOutput, 201: SubmissionOutput})
+    @idempotent
     def post(self, request, pk):
         brief = Brief.objects.filter(pk=pk, campaign__is_published=True).first()
         if brief is None:

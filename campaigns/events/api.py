@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from campaigns.events import selectors, serializers, services
 from campaigns.events.models import RSVP
+from core.idempotency import idempotent
 from volunteers.places import PlaceError, place_for_postcode
 
 EMAIL_SIGN_UP_MESSAGE = "Thank you. Check your email and follow the link to confirm your place."
@@ -105,6 +106,7 @@ class EventSignUp(APIView):
             202: serializers.AcceptedOutput,
         },
     )
+    @idempotent
     def post(self, request, pk):
         event = _event(pk)
         data = serializers.RSVPInput(data=request.data)

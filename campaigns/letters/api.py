@@ -13,6 +13,7 @@ from campaigns.letters import serializers, services
 from campaigns.letters.models import Letter
 from campaigns.letters.selectors import letter_brief, public_letter_campaigns, writer_letters
 from core.http import client_ip
+from core.idempotency import idempotent
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your letter."
 SENT_MYSELF_MESSAGE = (
@@ -50,6 +51,7 @@ class LetterWrite(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(request=serializers.LetterInput, responses={202: serializers.LetterWritten})
+    @idempotent
     def post(self, request, slug):
         letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
         data = serializers.LetterInput(data=request.data)

@@ -20,6 +20,7 @@ from campaigns.petitions.selectors import (
     public_petitions,
 )
 from core.http import client_ip
+from core.idempotency import idempotent
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your signature."
 COUNTED_MESSAGE = "Thank you for signing."
@@ -50,6 +51,7 @@ class PetitionSign(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(request=serializers.SignInput, responses={202: serializers.SignOutput})
+    @idempotent
     def post(self, request, slug):
         petition = petition_for_signing(slug)
         if petition is None:

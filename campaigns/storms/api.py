@@ -19,6 +19,7 @@ from campaigns.storms.selectors import (
     published_storms,
     storm_counts,
 )
+from core.idempotency import idempotent
 
 EMAIL_PLEDGE_MESSAGE = "Thank you. Check your email and follow the link to confirm your pledge."
 
@@ -160,6 +161,7 @@ class StormPledge(APIView):
             202: serializers.EmailPledgeOutput,
         },
     )
+    @idempotent
     def post(self, request, pk):
         storm = _storm(pk)
         data = serializers.PledgeInput(data=request.data)
@@ -231,6 +233,7 @@ class StormReport(APIView):
     """Say you posted (signed in, with a confirmed pledge): 201, or 200 if you had."""
 
     @extend_schema(request=serializers.ReportInput, responses=serializers.ReportOutput)
+    @idempotent
     def post(self, request, pk):
         storm = _storm(pk)
         data = serializers.ReportInput(data=request.data)
