@@ -402,9 +402,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestRateThrottle"],
+    # Every request counts against "anon" (per client address) or "user" (per account);
+    # a write to a view with a `throttle_scope` also counts against that scope's rate, for
+    # the same caller. Sign-up and log-in go through allauth: ACCOUNT_RATE_LIMITS above.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="120/min"),
         "user": env.str("API_USER_RATE", default="600/min"),
+        "signing": env.str("API_SIGNING_RATE", default="20/min"),
+        "letters": env.str("API_LETTERS_RATE", default="5/min"),
+        "pledges": env.str("API_PLEDGES_RATE", default="20/min"),
+        "rsvps": env.str("API_RSVPS_RATE", default="20/min"),
+        "actions": env.str("API_ACTIONS_RATE", default="30/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exception_handler",

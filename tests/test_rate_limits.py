@@ -9,7 +9,7 @@ from django_redis.cache import RedisCache
 
 from core.ratelimit import window_counts
 from core.throttling import RequestRateThrottle
-from tests.factories import PASSWORD, OrganiserFactory
+from tests.factories import PASSWORD, OrganiserFactory, PetitionFactory
 from tests.harness.services import require
 
 CAMPAIGNS = "/api/v1/campaigns/"
@@ -78,6 +78,64 @@ def test_a_signed_in_user_is_counted_by_account_at_the_user_rate(client, rates):
     codes = [client.get(CAMPAIGNS, REMOTE_ADDR=f"203.0.113.{n}").status_code for n in range(6)]
 
     assert codes == [200] * 5 + [429]
+
+
+@pytest.fixture
+def scoped_rates(monkeypatch):
+    monkeypatch.setattr(
+        RequestRateThrottle,
+        "THROTTLE_RATES",
+        {**RequestRateThrottle.THROTTLE_RATES, "anon": "100/min", "signing": "2/min"},
+    )
+
+
+@pytest.mark.django_db
+def test_signing_has_a_stricter_rate_of_its_own_per_client(client, scoped_rates):
+    petition = PetitionFactory()
+    path = f"/api/v1/petitions/{petition.slug}/signatures/"
+    body = {"name": "Jo", "email": "not-checked-here", "postcode": "ZA1 1AA"}
+
+    codes = [
+        client.post(path, body, content_type="application/json", REMOTE_ADDR="203.0.113.7")
+        for _ in range(3)
+    ]
+
+    assert [answer.status_code for answer in codes] == [400, 400, 429]
+    assert 0 < int(codes[-1]["Retry-After"]) <= 60
+    # Reading is not signing: the same client still reads; another client still signs.
+    assert client.get(CAMPAIGNS, REMOTE_ADDR="203.0.113.7").status_code == 200
+    other = client.post(path, body, content_type="application/json", REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 400
+
+
+def _api_view_classes():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+                yield pattern.callback.cls
+
+    return {cls.__name__: cls for cls in walk(get_resolver().url_patterns)}
+
+
+def test_the_writes_people_repeat_have_a_scope_and_every_scope_a_rate(settings):
+    views = _api_view_classes()
+    scopes = {name: getattr(cls, "throttle_scope", None) for name, cls in views.items()}
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+
+    assert {
+        name: scopes[name] for name in ("PetitionSign", "LetterWrite", "StormPledge", "EventSignUp")
+    } == {
+        "PetitionSign": "signing",
+        "LetterWrite": "letters",
+        "StormPledge": "pledges",
+        "EventSignUp": "rsvps",
+    }
+    assert {scope for scope in scopes.values() if scope} <= set(rates)
+    assert "signup" in settings.ACCOUNT_RATE_LIMITS  # sign-up is allauth's, limited there
 
 
 @pytest.mark.parametrize("where", ["this cache", "redis"])

@@ -97,6 +97,7 @@ class EventSignUp(APIView):
     or on its waiting list. Otherwise a name and email: 202 and a link to confirm."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "rsvps"
 
     @extend_schema(
         request=serializers.RSVPInput,

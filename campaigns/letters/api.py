@@ -49,6 +49,7 @@ class LetterWrite(APIView):
     once they confirm it by the emailed link."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "letters"
 
     @extend_schema(request=serializers.LetterInput, responses={202: serializers.LetterWritten})
     @idempotent

@@ -49,6 +49,7 @@ class PetitionSign(APIView):
     """Sign. The answer is the same whether or not this address had signed before."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "signing"
 
     @extend_schema(request=serializers.SignInput, responses={202: serializers.SignOutput})
     @idempotent

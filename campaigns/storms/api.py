@@ -152,6 +152,7 @@ class StormPledge(APIView):
     address had pledged."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "pledges"
 
     @extend_schema(
         request=serializers.PledgeInput,
