@@ -2,7 +2,9 @@
 
 IdempotencyKey remembers the first answer to a create request sent with an
 `Idempotency-Key` header, so a client on a poor connection can repeat the request and get
-the same answer without creating anything twice (core/idempotency.py).
+the same answer without creating anything twice (core/idempotency.py). Tombstone records
+rows gone from the tables that the API's lists show, for apps that keep a copy
+(core/sync.py).
 """
 
 from django.conf import settings
@@ -38,3 +40,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.owner} {self.key}"
+
+
+class Tombstone(models.Model):
+    """A row gone from a table that the API's lists show, for apps that keep a copy
+    (core/sync.py). Written by the table's delete trigger, never by Python."""
+
+    resource = models.CharField(max_length=60, help_text='The table, as "app_label.model".')
+    object_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(
+        null=True, blank=True, help_text="For a person's own rows, their account's id."
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["resource", "deleted_at"], name="tombstone_resource_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.object_id} gone at {self.deleted_at:%Y-%m-%d %H:%M}"

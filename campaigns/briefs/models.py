@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from campaigns.targets.models import Campaign
 from core.storage import NamedStorage
+from core.sync import UpdatedAtField
 from volunteers.models import Skill, Supporter
 
 TITLE_MAX = 200
@@ -68,6 +69,7 @@ class Brief(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -110,6 +112,7 @@ class Submission(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-claimed_at", "-pk"]

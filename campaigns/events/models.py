@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from campaigns.targets.models import Campaign, Target
+from core.sync import UpdatedAtField
 from volunteers.models import Supporter, User
 
 TITLE_MAX = 200
@@ -86,6 +87,7 @@ class Event(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -181,6 +183,7 @@ class RSVP(models.Model):
         help_text="Where the sign-up came from: web, api, or a shared link's ?source= or ?ref=.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
     offered_at = models.DateTimeField(null=True, blank=True)

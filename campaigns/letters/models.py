@@ -14,6 +14,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from campaigns.targets.models import Campaign, Representative
+from core.sync import UpdatedAtField
 from volunteers.models import Supporter
 
 NAME_MAX = 100
@@ -49,6 +50,7 @@ class LetterCampaign(models.Model):
         "instead of a pressure letter.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -128,6 +130,7 @@ class Letter(models.Model):
         "send it, and its text is what they said they sent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
     # When it began waiting for its writer's confirmation: when written, or when an
     # organiser released it from review. Expiry and the reminder count from here.
     awaiting_since = models.DateTimeField(default=timezone.now)

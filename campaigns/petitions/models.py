@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from campaigns.targets.models import Campaign, Target
+from core.sync import UpdatedAtField
 from volunteers.models import Supporter
 
 
@@ -46,6 +47,7 @@ class Petition(models.Model):
         default=True, help_text="Signatures count only once the emailed link is followed."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-opens_at"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from campaigns.storms import fits
 from campaigns.targets.models import Campaign, Target, TargetStatus
+from core.sync import UpdatedAtField
 from volunteers.models import Supporter
 
 HASHTAG_MAX = 100
@@ -92,6 +93,7 @@ class Twitterstorm(models.Model):
         default=False, help_text="Shown on the site and in the API once published."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -196,6 +198,7 @@ class Pledge(models.Model):
     )
     starter_index = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,8 @@ and each target's status in a campaign with the history of its changes (the tall
 from django.conf import settings
 from django.db import models
 
+from core.sync import UpdatedAtField
+
 
 def x_profile_url(handle: str) -> str:
     return f"https://x.com/{handle}" if handle else ""
@@ -156,6 +158,7 @@ class Campaign(models.Model):
     is_published = models.BooleanField(default=True)
     is_demo = models.BooleanField(default=False, help_text="Generated demo data, not real.")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -198,6 +201,7 @@ class Target(models.Model):
         max_length=20, choices=TargetStatus.choices, default=TargetStatus.UNDECIDED
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         constraints = [

@@ -171,8 +171,10 @@ def test_a_status_edited_in_the_export_is_one_history_row_citing_the_sheets_sour
         "https://example.org/bob-nominates",
         f"Imported from {path.name}, line {line_of(sheet, kind, bob)}",
     )
+    touched = row_of(after["Target"], bob.pk)["updated_at"]
+    assert touched > row_of(expected["Target"], bob.pk)["updated_at"]  # for apps' sync
     row_of(expected["Target"], bob.pk).update(
-        status="nominated", status_changed_at=bob.status_changed_at
+        status="nominated", status_changed_at=bob.status_changed_at, updated_at=touched
     )
     expected["TargetStatusChange"].append(row_of(after["TargetStatusChange"], change.pk))
     assert after == expected
