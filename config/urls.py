@@ -16,6 +16,7 @@ from campaigns.briefs import urls as briefs_urls
 from campaigns.events import urls as events_urls
 from campaigns.letters import urls as letters_urls
 from campaigns.petitions import urls as petitions_urls
+from campaigns.pressure import urls as pressure_urls
 from campaigns.storms import urls as storms_urls
 from campaigns.targets import urls as targets_urls
 from campaigns.targets.views import home, marginals
@@ -78,6 +79,7 @@ api_v1 = [
     *storms_urls.api_urlpatterns,
     *events_urls.api_urlpatterns,
     *briefs_urls.api_urlpatterns,
+    *pressure_urls.api_urlpatterns,
 ]
 
 urlpatterns = [

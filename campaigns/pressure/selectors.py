@@ -1,9 +1,10 @@
-"""Reads of pressure: how many actions each target has had, and when."""
+"""Reads of pressure: how many actions each target has had, and when; and the actions
+themselves, one person's or everyone's, for the API."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from campaigns.pressure.models import ActionRecord
@@ -59,3 +60,45 @@ def actions_over_time(*, target: Target, days: int, kinds=None) -> list[tuple[da
     )
     per_day = dict(rows)
     return [(day, per_day.get(day, 0)) for day in (first + timedelta(days=n) for n in range(days))]
+
+
+# The columns of one action in the API's list (api.action_body), read as values: a page
+# of 100 is a hot read, and building four models per row cost more than the query.
+ACTION_COLUMNS = ("id", "kind", "occurred_at", "target_id", "source", "source_id", "supporter_id")
+
+
+def actions_listed(
+    *,
+    user,
+    campaign_slug: str = "",
+    target_id: int | None = None,
+    kind: str = "",
+    occurred_after: datetime | None = None,
+    occurred_before: datetime | None = None,
+) -> QuerySet:
+    """Action records as dicts of ACTION_COLUMNS with `target_name` (the MP's or the
+    organisation's) and `campaign` (its slug), filtered; unordered (the caller's
+    pagination orders them). `user`: only the actions of that account's supporter; None
+    for everyone's, which only organisers may see.
+
+    One query for any page: the target, its campaign and its MP or organisation are joined
+    in. Newest first it reads the index action_time_id from a position in it; one person's
+    come by the supporter's index."""
+    records = ActionRecord.objects.all()
+    if user is not None:
+        records = records.filter(supporter__user=user)
+    if campaign_slug:
+        records = records.filter(target__campaign__slug=campaign_slug)
+    if target_id is not None:
+        records = records.filter(target_id=target_id)
+    if kind:
+        records = records.filter(kind=kind)
+    if occurred_after is not None:
+        records = records.filter(occurred_at__gte=occurred_after)
+    if occurred_before is not None:
+        records = records.filter(occurred_at__lt=occurred_before)
+    return records.values(
+        *ACTION_COLUMNS,
+        target_name=Coalesce("target__representative__name", "target__organisation__name"),
+        campaign=F("target__campaign__slug"),
+    )

@@ -1,6 +1,6 @@
 """A person with something in every app (a signature, a letter, a pledge, a place on a
-shift, a campaign email sent) and the counts they added to: what the erasure tests erase,
-then search every text column for."""
+shift, a campaign email sent, a post they reported) and the counts they added to: what the
+erasure tests erase, then search every text column for."""
 
 import io
 from datetime import timedelta
@@ -17,6 +17,8 @@ from campaigns.events.services import rsvp_create
 from campaigns.letters.models import Letter
 from campaigns.petitions.models import PetitionCount
 from campaigns.petitions.services import petition_counts_apply, petition_sign
+from campaigns.pressure.models import ActionRecord, ReportedAction
+from campaigns.pressure.services import action_report
 from campaigns.storms.models import Pledge
 from campaigns.storms.services import pledge_by_account
 from organiser import services as organiser
@@ -29,6 +31,7 @@ from tests.factories import (
     ShiftFactory,
     StormFactory,
     SupporterFactory,
+    TargetFactory,
     VolunteerFactory,
 )
 from tests.harness.personal_data import columns_holding
@@ -37,6 +40,7 @@ from volunteers.models import Skill, Tag, Team, VolunteerProfile, VolunteerSkill
 PLACES = {"volunteers.PostcodeFallback"}
 EMAIL, NAME, POSTCODE, PHONE = "ada.lovelace@example.org", "Ada Lovelace", "ZA9 9ZZ", "07700 900123"
 PHONE_E164 = "+447700900123"  # as a volunteer profile stores it
+POST_URL = f"https://social.example/share?by={EMAIL}"  # a post they reported
 PERSONAL = [EMAIL, NAME, POSTCODE, PHONE, PHONE_E164]
 
 
@@ -104,7 +108,18 @@ def person(db, smtp_sink, settings, tmp_path):
         image_alt=f"A drawing by {NAME}",
     )
     assert uploaded_files(tmp_path)
-    SupporterFactory(email="someone.else@example.org", name="Someone Else")
+    # A post they reported at an MP, its address naming them (so the search after erasure
+    # finds it if it stays); and someone else's, naming them.
+    target = TargetFactory()
+    action_report(user=volunteer.user, target_id=target.pk, kind="post", url=POST_URL)
+    someone_else = SupporterFactory(email="someone.else@example.org", name="Someone Else")
+    ReportedAction.objects.create(
+        supporter=someone_else,
+        target=target,
+        kind="post",
+        url="https://social.example/share?by=someone.else@example.org",
+        occurred_at=timezone.now(),
+    )
     counts = {
         "signatures": PetitionCount.objects.get(petition=petition).total,
         "letters": Letter.objects.count(),
@@ -112,6 +127,8 @@ def person(db, smtp_sink, settings, tmp_path):
         "places": Shift.objects.get(pk=shift.pk).places_taken,
         "emails sent": OutboxEmail.objects.filter(state="sent").count(),
         "brief submissions": Submission.objects.filter(brief=brief).count(),
+        "actions": ActionRecord.objects.count(),
+        "reported actions": ReportedAction.objects.count(),
     }
     assert set(columns_holding(PERSONAL)) >= {
         "volunteers.VolunteerProfile.phone",
@@ -120,6 +137,7 @@ def person(db, smtp_sink, settings, tmp_path):
         "petitions.Signature.email",
         "letters.Letter.writer_email",
         "events.RSVP.phone",
+        "pressure.ReportedAction.url",
     }
     return volunteer, petition, storm, shift, counts
 
@@ -136,4 +154,6 @@ def counts_now(petition, storm, shift) -> dict:
         "places": Shift.objects.get(pk=shift.pk).places_taken,
         "emails sent": OutboxEmail.objects.filter(state="sent").count(),
         "brief submissions": Submission.objects.count(),
+        "actions": ActionRecord.objects.count(),
+        "reported actions": ReportedAction.objects.count(),
     }
