@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test lint format migrate seed venv clean bench bench-dashboard
+.PHONY: run test lint format migrate seed venv clean bench bench-dashboard bench-api
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -29,6 +29,10 @@ bench: $(STAMP)
 # Organiser dashboard benchmark (bench/README.md): needs PostgreSQL running; never in CI.
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
+
+# Actions list API benchmark (bench/README.md): needs PostgreSQL running; never in CI.
+bench-api: $(STAMP)
+	$(BIN)/python bench/api_lists.py $(BENCH_ARGS)
 
 venv: $(STAMP)
 

@@ -1,4 +1,7 @@
-"""The two baselines that the real signing endpoint is measured against.
+"""The baselines the benchmarks measure the real endpoints against: signing
+(bench/petition_sign.py) and the actions list (bench/api_lists.py, at the end).
+
+The two baselines that the real signing endpoint is measured against.
 
 Both are copies of api.PetitionSign + services.petition_sign for a petition that needs no
 confirmation, doing the same work in the same order (the petition look-up, the input
@@ -21,13 +24,24 @@ on purpose so the baselines validate and build the row exactly as the real path 
 either is renamed, this file fails at once).
 """
 
-from django.db import IntegrityError, transaction
+import json
+from base64 import b64encode
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.http import HttpResponse
 from django.utils import timezone
+from rest_framework import generics, pagination
+from rest_framework import serializers as drf_serializers
+from rest_framework.views import APIView
 
 from campaigns.petitions import abuse, services
 from campaigns.petitions.api import PetitionSign
 from campaigns.petitions.models import ConstituencyCount, PetitionCount, Signature
+from campaigns.pressure.models import ActionKind, ActionRecord
+from core.api import IsOrganiser
 from core.db import insert_unless_exists
 from core.http import client_ip_hash
 from volunteers.models import ConsentRecord, email_domain
@@ -112,3 +126,132 @@ class NaiveSign(_BaselineSign):
 
 class InsertOnlySign(_BaselineSign):
     count_in_request = False
+
+
+# The actions list (GET /api/v1/actions/) -----------------------------------------------------
+#
+# naive: what a first DRF list gives: a ModelSerializer of every field, page numbers (a
+# COUNT of the filtered rows and an OFFSET on every page), the same filters and order as
+# the real view (campaigns.pressure.api.Actions), the same authentication, permission and
+# throttle. limit: the real page's rows and fields from one hand-written keyset query,
+# json.dumps'd, with no Django, DRF or HTTP at all.
+
+
+class NaiveActionOutput(drf_serializers.ModelSerializer):
+    class Meta:
+        model = ActionRecord
+        fields = "__all__"
+
+
+class NaivePagination(pagination.PageNumberPagination):
+    page_size = 100
+
+
+class NaiveActions(generics.ListAPIView):
+    """GET /bench/actions/naive/?campaign=<slug>&kind=<kind>&page=<n>: everyone's actions,
+    newest first, 100 a page by number; organisers only, as the real view's all=1."""
+
+    serializer_class = NaiveActionOutput
+    pagination_class = NaivePagination
+    permission_classes = [IsOrganiser]
+    required_permission = "pressure.view_actionrecord"
+    filter_backends = []
+
+    def get_queryset(self):
+        records = ActionRecord.objects.order_by("-occurred_at", "-id")
+        params = self.request.query_params
+        if params.get("campaign"):
+            records = records.filter(target__campaign__slug=params["campaign"])
+        if params.get("kind"):
+            records = records.filter(kind=params["kind"])
+        return records
+
+
+KIND_LABELS = dict(ActionKind.choices)
+
+# The real page's columns (serializers.ActionOutput), filtered as actions_listed filters by
+# campaign and kind, read from the index action_time_id below a position.
+LIMIT_SQL = """
+SELECT a.id, a.kind, a.occurred_at, a.target_id, COALESCE(r.name, o.name), c.slug,
+       a.source, a.source_id, a.supporter_id
+FROM pressure_actionrecord a
+JOIN targets_target t ON t.id = a.target_id
+JOIN targets_campaign c ON c.id = t.campaign_id
+LEFT JOIN targets_representative r ON r.id = t.representative_id
+LEFT JOIN targets_organisation o ON o.id = t.organisation_id
+WHERE c.slug = %s AND a.kind = %s {after}
+ORDER BY a.occurred_at DESC, a.id DESC
+LIMIT %s
+"""
+LIMIT_FIRST = LIMIT_SQL.format(after="")
+LIMIT_AFTER = LIMIT_SQL.format(after="AND (a.occurred_at, a.id) < (%s, %s)")
+
+
+def _utc(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def limit_page(cursor, *, campaign: str, kind: str, after=None, page_size: int = 100) -> bytes:
+    """One page of the actions list with as little as can produce it: one keyset query on
+    `cursor` (a psycopg cursor, or Django's, of a session in UTC) and json.dumps. `after`:
+    the position (occurred_at, id) the page follows, None for the first page. The same
+    rows and fields as the real page's `results`, and a `next` cursor as CursorPagination
+    encodes it; a page_size + 1st row is read, as the real view does, to know whether
+    there is one."""
+    if after is None:
+        cursor.execute(LIMIT_FIRST, (campaign, kind, page_size + 1))
+    else:
+        cursor.execute(LIMIT_AFTER, (campaign, kind, *after, page_size + 1))
+    rows = cursor.fetchall()
+    following = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = json.dumps([rows[-1][2].isoformat(), str(rows[-1][0])])
+        following = b64encode(urlencode({"p": last}).encode()).decode()
+    results = [
+        {
+            "id": pk,
+            "kind": kind_,
+            "kind_label": KIND_LABELS[kind_],
+            "occurred_at": _utc(occurred_at),
+            "target": target_id,
+            "target_name": target_name,
+            "campaign": slug,
+            "source": source,
+            "source_id": source_id,
+            "supporter": supporter_id,
+        }
+        for (
+            pk,
+            kind_,
+            occurred_at,
+            target_id,
+            target_name,
+            slug,
+            source,
+            source_id,
+            supporter_id,
+        ) in rows
+    ]
+    return json.dumps({"next": following, "previous": None, "results": results}).encode()
+
+
+class LimitActions(APIView):
+    """A diagnostic, not a baseline with a target: limit_page behind the same request
+    handling as the real view (middleware, session, DRF authentication, IsOrganiser, the
+    throttle), on Django's connection. GET /bench/actions/limit/?campaign=&kind=
+    [&after=<ISO time>,<id>]. What is left of the real request's time once its ORM rows
+    and serializer are gone."""
+
+    permission_classes = [IsOrganiser]
+    required_permission = "pressure.view_actionrecord"
+
+    def get(self, request):
+        params = request.query_params
+        after = None
+        if params.get("after"):
+            moment, pk = params["after"].rsplit(",", 1)
+            after = (datetime.fromisoformat(moment), int(pk))
+        with connection.cursor() as cursor:
+            body = limit_page(cursor, campaign=params["campaign"], kind=params["kind"], after=after)
+        return HttpResponse(body, content_type="application/json")

@@ -1,4 +1,6 @@
-"""The site's URLs plus the two baseline signing endpoints the benchmark compares with."""
+"""The site's URLs plus the baseline endpoints the benchmarks compare with: two signing ones
+(bench/petition_sign.py), and a naive actions list and the limit's query behind Django's
+request handling (bench/api_lists.py)."""
 
 from django.urls import path
 
@@ -17,4 +19,6 @@ urlpatterns = [
         baselines.InsertOnlySign.as_view(),
         name="bench-insert-only-sign",
     ),
+    path("bench/actions/naive/", baselines.NaiveActions.as_view(), name="bench-naive-actions"),
+    path("bench/actions/limit/", baselines.LimitActions.as_view(), name="bench-limit-actions"),
 ]
