@@ -385,15 +385,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Removals older than SYNC_TOMBSTONE_DAYS, which no app may ask about any more.
+    "tombstones-purge": {
+        "task": "core.tasks.tombstones_purge",
+        "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # How long the API keeps the first answer to a request sent with an Idempotency-Key
 # (core/idempotency.py): a client's retries within this time get that answer again.
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+# How far back an app may sync a list with updated_since (core/sync.py): removals are
+# remembered this long; an app that last synced before must fetch the whole list again.
+SYNC_TOMBSTONE_DAYS = env.int("SYNC_TOMBSTONE_DAYS", default=90)
+# The X-Synced-At an app gets back is this much before the answer, so a change whose
+# transaction was still open then is not missed by the next sync (rows may repeat).
+SYNC_OVERLAP_SECONDS = env.int("SYNC_OVERLAP_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "core.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Every endpoint is private unless its view says otherwise.
@@ -416,14 +428,17 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # documents the error answers too
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundswell API",
     "DESCRIPTION": (
         "Campaigns, targets and actions for mobile clients. Authenticate with the "
         "session token from django-allauth's headless API (/_allauth/app/v1/) in the "
-        "X-Session-Token header."
+        "X-Session-Token header; the accounts API (sign up, verify, log in) is documented "
+        "at /_allauth/openapi.html, on this site like this page. Create requests take an "
+        "Idempotency-Key header; the lists an app keeps take updated_since; campaigns "
+        "answer 304 to If-None-Match (docs/api.md in the repository says more)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -541,6 +556,15 @@ LETTER_SENDING_STUCK_AFTER = env.int("LETTER_SENDING_STUCK_AFTER", default=60 * 
 STORM_STATUS_WEIGHTS = {"undecided": 2}
 STORM_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 30
 STORM_CONFIRMATION_EMAILS = _limit("STORM_CONFIRMATION_EMAILS", "3/86400")
+
+# Actions supporters report themselves (POST /api/v1/actions/: a call, a post, a surgery
+# visit): when they acted may be at most REPORTED_ACTION_MAX_AGE_DAYS ago, and at most
+# REPORTED_ACTION_CLOCK_SKEW_SECONDS ahead of the server's clock (a phone's clock may run
+# fast); a second report of the same kind against the same target within
+# REPORTED_ACTION_MERGE_HOURS of the first, by when they acted, is the same action.
+REPORTED_ACTION_MAX_AGE_DAYS = env.int("REPORTED_ACTION_MAX_AGE_DAYS", default=30)
+REPORTED_ACTION_MERGE_HOURS = env.int("REPORTED_ACTION_MERGE_HOURS", default=24)
+REPORTED_ACTION_CLOCK_SKEW_SECONDS = 60
 
 # Events: a freed place is offered to the first waiting for EVENT_OFFER_HOURS hours, then
 # to the next; people cancel their own place until EVENT_CANCEL_CUTOFF_MINUTES before it

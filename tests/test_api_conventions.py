@@ -44,9 +44,10 @@ class SupporterEmails(ListAPIView):
 def test_private_by_default_with_the_error_shape(client):
     response = client.get("/api/v1/me/")
 
-    assert response.status_code == 403  # no WWW-Authenticate challenge to offer, so not 401
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'X-Session-Token realm="api"'
     assert response.json() == {
-        "status": 403,
+        "status": 401,
         "code": "not_authenticated",
         "detail": "Authentication credentials were not provided.",
     }
@@ -172,3 +173,118 @@ def test_the_schema_builds_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO())
+
+
+def test_the_served_schema_is_valid_openapi(client):
+    """openapi-spec-validator, a second opinion on the schema as clients fetch it: code
+    generators and schemathesis (tests/api/test_schemathesis.py) trust it."""
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/v1/schema/?format=json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = response.json()
+    assert schema["paths"] and schema["components"]["schemas"]
+    validate(schema)  # raises OpenAPIValidationError naming what is wrong
+
+
+def _inlined(node, components):
+    """A schema with every $ref replaced by what it points at (ours are not recursive)."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inlined(components[node["$ref"].rsplit("/", 1)[1]], components)
+        return {key: _inlined(value, components) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(value, components) for value in node]
+    return node
+
+
+def _examples(schema):
+    """(where, example value, the schema it is an example of) for every example given."""
+    components = schema["components"]["schemas"]
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            bodies = [("request", operation.get("requestBody", {}))] + [
+                (f"response {code}", response) for code, response in operation["responses"].items()
+            ]
+            for where, body in bodies:
+                for media in body.get("content", {}).values():
+                    for name, example in media.get("examples", {}).items():
+                        yield (
+                            f"{method.upper()} {path} {where} {name}",
+                            example["value"],
+                            _inlined(media["schema"], components),
+                        )
+    error = schema["components"]["schemas"]["Error"]
+    yield "Error", error["example"], error
+
+
+def test_every_example_in_the_schema_is_valid_by_its_own_schema(client, db):
+    from openapi_schema_validator import OAS30Validator
+    from openapi_schema_validator import validate as validate_example
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+    examples = list(_examples(schema))
+
+    for where, value, described in examples:
+        try:
+            validate_example(value, described, cls=OAS30Validator)
+        except Exception as error:
+            pytest.fail(f"{where}: {error}")
+    assert len(examples) >= 15  # the examples are found
+
+
+def test_every_create_has_an_example_request_and_answer(client, db):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    keyed = [
+        (path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if method == "post"
+        and any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+    ]
+
+    def has_examples(body):
+        return any(media.get("examples") for media in body.get("content", {}).values())
+
+    missing = [
+        path
+        for path, operation in keyed
+        if ("requestBody" in operation and not has_examples(operation["requestBody"]))
+        or not any(
+            has_examples(response)
+            for code, response in operation["responses"].items()
+            if code.startswith("2")
+        )
+    ]
+    assert len(keyed) >= 7
+    assert missing == []
+
+
+def test_every_time_the_api_gives_or_takes_is_utc():
+    """Each DateTimeField of every serializer in the apps writes (and reads) an instant in
+    UTC with "Z", whatever the site's own time zone (core.api.UTC_TIME)."""
+    import importlib
+    import inspect
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    local = []
+    checked = 0
+    for path in sorted(root.glob("*/serializers.py")) + sorted(root.glob("*/*/serializers.py")):
+        module = importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, serializers.Serializer) or cls.__module__ != module.__name__:
+                continue
+            for name, field in cls._declared_fields.items():
+                if isinstance(field, serializers.DateTimeField):
+                    checked += 1
+                    summer = datetime(2026, 7, 1, 18, 0, tzinfo=ZoneInfo("Europe/London"))
+                    if field.to_representation(summer) != "2026-07-01T17:00:00Z":
+                        local.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert checked > 20 and local == []

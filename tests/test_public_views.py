@@ -13,7 +13,8 @@ import re
 import uuid
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.harness.urls import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -91,19 +92,6 @@ CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 MADE_UP = {"int": "999999", "uuid": str(uuid.UUID(int=0)), "path": "made/up"}
 
 
-def routes(patterns=None, prefix="", namespace=""):
-    """(route, name) for every route: route as written, with its converters."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
-            yield prefix + str(pattern.pattern), name or ""
-
-
 def url_of(route: str) -> str:
     """A URL for the route with made-up values (a regular expression's groups too)."""
     route = GROUP.sub("made-up", route).replace("^", "").replace("$", "").replace("\\.", ".")
@@ -124,7 +112,7 @@ def listed(route: str, name: str) -> bool:
 def unlisted_public_routes(client) -> tuple[list[str], int]:
     """Routes that answer a stranger but are not on PUBLIC, and how many were checked."""
     unlisted, checked = [], 0
-    for route, name in routes():
+    for route, name, _ in routes():
         if route.startswith("admin/"):
             continue
         url = url_of(route)

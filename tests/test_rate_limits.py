@@ -11,6 +11,7 @@ from core.ratelimit import window_counts
 from core.throttling import RequestRateThrottle
 from tests.factories import PASSWORD, OrganiserFactory, PetitionFactory
 from tests.harness.services import require
+from tests.harness.urls import api_views
 
 CAMPAIGNS = "/api/v1/campaigns/"
 
@@ -108,21 +109,8 @@ def test_signing_has_a_stricter_rate_of_its_own_per_client(client, scoped_rates)
     assert other.status_code == 400
 
 
-def _api_view_classes():
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def walk(patterns):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
-                yield pattern.callback.cls
-
-    return {cls.__name__: cls for cls in walk(get_resolver().url_patterns)}
-
-
 def test_the_writes_people_repeat_have_a_scope_and_every_scope_a_rate(settings):
-    views = _api_view_classes()
+    views = api_views()
     scopes = {name: getattr(cls, "throttle_scope", None) for name, cls in views.items()}
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 

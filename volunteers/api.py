@@ -5,7 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import IsOrganiser
+from core.api import CursorPagination, IsOrganiser
 from volunteers import activity, selectors, services
 from volunteers.models import OrganiserAccess, User, VolunteerProfile
 from volunteers.serializers import (
@@ -95,9 +95,12 @@ class MyNextActions(APIView):
 @extend_schema(parameters=[DirectoryQuery])
 class VolunteerList(generics.ListAPIView):
     """Organisers only: the volunteer directory, filtered (by skill and level, region,
-    constituency, availability, last activity, tag, team), newest first, in pages. Every
-    request is written to the organiser access log with its filters and size."""
+    constituency, availability, last activity, tag, team), newest first, in pages by
+    cursor. Every request is written to the organiser access log with its filters and how
+    many it showed."""
 
+    pagination_class = CursorPagination
+    ordering = ("-created_at", "-id")
     permission_classes = [IsOrganiser]
     required_permission = "volunteers.view_volunteerprofile"
     serializer_class = VolunteerOutput
@@ -116,6 +119,6 @@ class VolunteerList(generics.ListAPIView):
         services.organiser_access_record(
             organiser=request.user,
             action=OrganiserAccess.Action.LISTED,
-            detail=f"{response.data['count']} volunteers; filters: {used or 'none'}",
+            detail=f"{len(response.data['results'])} volunteers shown; filters: {used or 'none'}",
         )
         return response

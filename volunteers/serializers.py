@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api import UTC_TIME
 from volunteers import services
 from volunteers.models import HOURS_MAX, ConsentRecord, HeardFrom, Skill, User, VolunteerSkill
 from volunteers.phones import PHONE_INPUT_MAX, phone_checked
@@ -66,8 +67,21 @@ class MeOutputSerializer(serializers.Serializer):
         return {key: purpose in live for key, purpose in CONSENT_KEYS.items()}
 
 
+class SkillSlugField(serializers.SlugRelatedField):
+    """A skill, by its slug. DRF's field would look a value holding a NUL character up in
+    the database, which PostgreSQL refuses with an error (a 500): no skill has one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Skill.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SkillLevelInput(serializers.Serializer):
-    skill = serializers.SlugRelatedField(slug_field="slug", queryset=Skill.objects.all())
+    skill = SkillSlugField()
     level = serializers.CharField(help_text='1, 2 or 3; or "learning", "confident", "expert".')
 
     def validate_level(self, value) -> int:
@@ -140,23 +154,21 @@ class NextActionOutput(serializers.Serializer):
     title = serializers.CharField()
     why = serializers.CharField()
     url = serializers.CharField(help_text="A path on this site.")
-    due_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
 
 
 class DoneActionOutput(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     state = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(**UTC_TIME)
     url = serializers.CharField()
 
 
 class DirectoryQuery(serializers.Serializer):
     """GET /api/v1/volunteers/ filters."""
 
-    skill = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Skill.objects.all(), required=False
-    )
+    skill = SkillSlugField(required=False)
     min_level = serializers.IntegerField(required=False, min_value=1, max_value=3)
     region = serializers.CharField(required=False, max_length=60)
     constituency = serializers.CharField(
@@ -165,7 +177,7 @@ class DirectoryQuery(serializers.Serializer):
     available = serializers.MultipleChoiceField(
         required=False, choices=["weekday_daytime", "weekday_evenings", "weekends"]
     )
-    active_since = serializers.DateTimeField(required=False)
+    active_since = serializers.DateTimeField(required=False, **UTC_TIME)
     tag = serializers.CharField(required=False, max_length=60)
     team = serializers.CharField(required=False, max_length=100)
 
@@ -197,7 +209,7 @@ class VolunteerOutput(serializers.Serializer):
     tags = serializers.SerializerMethodField()
     teams = serializers.SerializerMethodField()
     last_active_at = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(**UTC_TIME)
 
     def get_tags(self, profile) -> list[str]:
         return [tag.name for tag in profile.tags.all()]
@@ -205,6 +217,6 @@ class VolunteerOutput(serializers.Serializer):
     def get_teams(self, profile) -> list[str]:
         return [team.name for team in profile.teams.all()]
 
-    def get_last_active_at(self, profile) -> serializers.DateTimeField(allow_null=True):
+    def get_last_active_at(self, profile) -> serializers.DateTimeField(allow_null=True, **UTC_TIME):
         supporter = getattr(profile.user, "supporter", None)
         return None if supporter is None else supporter.last_active_at

@@ -13,8 +13,6 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("", views.me, name="me"),
-    path("profile/", views.profile, name="profile"),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/export/", api.MyExport.as_view(), name="my-export"),
     path("me/actions/", api.MyActions.as_view(), name="my-actions"),

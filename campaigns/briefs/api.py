@@ -1,5 +1,5 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,12 +10,14 @@ from campaigns.briefs import selectors, services
 from campaigns.briefs.models import Brief, Submission
 from campaigns.briefs.serializers import BriefOutput, SubmissionOutput, SubmitInput
 from core.idempotency import idempotent
+from core.sync import SyncedList
 from volunteers.models import Skill, VolunteerSkill
 
 
-class BriefList(generics.ListAPIView):
+class BriefList(SyncedList, generics.ListAPIView):
     """Open briefs asking for a skill the signed-in volunteer has, due soonest first."""
 
+    sync_resource = "briefs.brief"
     serializer_class = BriefOutput
     queryset = Brief.objects.none()  # for the schema; requests use get_queryset
     filter_backends = []
@@ -33,7 +35,30 @@ class BriefClaim(APIView):
     """Take one of the brief's places (201), or get the claim you have (200). 400 with a
     message when it is closed, full, or wants a skill your profile lacks."""
 
-    @extend_schema(request=None, responses={200: SubmissionOutput, 201: SubmissionOutput})
+    @extend_schema(
+        request=None,
+        responses={200: SubmissionOutput, 201: SubmissionOutput},
+        examples=[
+            OpenApiExample(
+                "Claimed",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 640,
+                    "brief": 31,
+                    "brief_title": "A poster for the rally",
+                    "state": "claimed",
+                    "has_image": False,
+                    "image_alt": "",
+                    "video_url": "",
+                    "text": "",
+                    "note": "",
+                    "claimed_at": "2026-11-26T11:20:00Z",
+                    "submitted_at": None,
+                },
+            )
+        ],
+    )
     @idempotent
     def post(self, request, pk):
         brief = Brief.objects.filter(pk=pk, campaign__is_published=True).first()
@@ -75,9 +100,11 @@ class SubmissionSubmit(APIView):
         return Response(SubmissionOutput(submission).data)
 
 
-class MyBriefs(generics.ListAPIView):
+class MyBriefs(SyncedList, generics.ListAPIView):
     """The signed-in person's claims and submissions, newest first."""
 
+    sync_resource = "briefs.submission"
+    sync_owned = True
     serializer_class = SubmissionOutput
     queryset = Submission.objects.none()
     filter_backends = []

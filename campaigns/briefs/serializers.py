@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from campaigns.briefs.models import TEXT_MAX
+from core.api import UTC_TIME
 
 
 class BriefOutput(serializers.Serializer):
@@ -10,7 +11,7 @@ class BriefOutput(serializers.Serializer):
     description = serializers.CharField()
     kind = serializers.CharField()
     skills = serializers.SerializerMethodField()
-    due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(**UTC_TIME)
     places = serializers.IntegerField()
     places_taken = serializers.IntegerField()
 
@@ -28,8 +29,8 @@ class SubmissionOutput(serializers.Serializer):
     video_url = serializers.CharField()
     text = serializers.CharField()
     note = serializers.CharField(help_text="The organiser's note, when it was returned.")
-    claimed_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
+    claimed_at = serializers.DateTimeField(**UTC_TIME)
+    submitted_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
 
     def get_has_image(self, submission) -> bool:
         return bool(submission.image)

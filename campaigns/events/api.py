@@ -5,7 +5,7 @@ Field errors in the project's 400 shape."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -14,7 +14,9 @@ from rest_framework.views import APIView
 
 from campaigns.events import selectors, serializers, services
 from campaigns.events.models import RSVP
+from core.api import CursorPagination
 from core.idempotency import idempotent
+from core.sync import SyncedList
 from volunteers.places import PlaceError, place_for_postcode
 
 EMAIL_SIGN_UP_MESSAGE = "Thank you. Check your email and follow the link to confirm your place."
@@ -32,10 +34,11 @@ def _visible_ids(request, events) -> set[int]:
     )
 
 
-class EventList(generics.ListAPIView):
+class EventList(SyncedList, generics.ListAPIView):
     """Approved events with a shift to come, soonest first; with `near` (a postcode), the
     nearest first with `distance_km`, and `within_km` to stop at a distance."""
 
+    sync_resource = "events.event"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.EventOutput
 
@@ -66,6 +69,8 @@ class EventList(generics.ListAPIView):
             starts_to=data.get("to"),
             near=near,
             has_places=data.get("has_places", False),
+            starts_after=data.get("starts_after"),
+            starts_before=data.get("starts_before"),
         ).prefetch_related("shifts")
 
     def get_serializer(self, *args, **kwargs):
@@ -106,6 +111,36 @@ class EventSignUp(APIView):
             200: serializers.RSVPOutput,
             202: serializers.AcceptedOutput,
         },
+        examples=[
+            OpenApiExample("Signed in", request_only=True, value={"shift": 88}),
+            OpenApiExample(
+                "By email",
+                request_only=True,
+                value={
+                    "shift": 88,
+                    "name": "Sam Jones",
+                    "email": "sam@example.org",
+                    "phone": "",
+                    "share_contact": False,
+                    "source": "app",
+                },
+            ),
+            OpenApiExample(
+                "Signed up",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 5120,
+                    "event": 41,
+                    "shift": 88,
+                    "state": "signed_up",
+                    "state_label": "Signed up",
+                    "code": "K7Q2PM",
+                    "created_at": "2026-11-26T10:00:00Z",
+                    "offer_expires_at": None,
+                },
+            ),
+        ],
     )
     @idempotent
     def post(self, request, pk):
@@ -158,10 +193,14 @@ class MyRSVP(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MyRSVPs(generics.ListAPIView):
+class MyRSVPs(SyncedList, generics.ListAPIView):
     """The signed-in person's sign-ups, newest first. Private."""
 
+    sync_resource = "events.rsvp"
+    sync_owned = True
     serializer_class = serializers.RSVPOutput
+    pagination_class = CursorPagination
+    ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

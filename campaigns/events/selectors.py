@@ -4,7 +4,7 @@ address shown only to attendees."""
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Case, Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
@@ -44,6 +44,8 @@ def public_events(
     starts_to: date | None = None,
     near: Near | None = None,
     has_places: bool = False,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
 ) -> QuerySet[Event]:
     """Approved events with a shift still to start, each annotated with its next shift's
     start (`next_starts_at`) and, near a place, its distance (`distance_km`): the nearest
@@ -55,6 +57,10 @@ def public_events(
         upcoming &= Q(shifts__starts_at__date__gte=starts_from)
     if starts_to:
         upcoming &= Q(shifts__starts_at__date__lte=starts_to)
+    if starts_after:
+        upcoming &= Q(shifts__starts_at__gte=starts_after)
+    if starts_before:
+        upcoming &= Q(shifts__starts_at__lt=starts_before)
     events = (
         Event.objects.filter(state=Event.State.APPROVED, campaign__is_published=True)
         .annotate(next_starts_at=Min("shifts__starts_at", filter=upcoming))

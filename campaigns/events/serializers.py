@@ -9,10 +9,21 @@ UTC_TIME = {"default_timezone": UTC}
 
 
 class EventFilters(serializers.Serializer):
-    """The list's query parameters: kind, from and to (dates), near (a postcode),
-    within_km and has_places."""
+    """The list's query parameters: kind, from and to (UK dates), starts_after and
+    starts_before (instants, as every time range of the API is named), near (a
+    postcode), within_km and has_places."""
 
     kind = serializers.ChoiceField(choices=Event.Kind.choices, required=False)
+    starts_after = serializers.DateTimeField(
+        required=False,
+        help_text="With a shift starting at or after this time (ISO 8601).",
+        **UTC_TIME,
+    )
+    starts_before = serializers.DateTimeField(
+        required=False,
+        help_text="With a shift starting before this time (ISO 8601).",
+        **UTC_TIME,
+    )
     near = serializers.CharField(max_length=MAX_INPUT_LENGTH, required=False)
     within_km = serializers.FloatField(min_value=0.1, max_value=1000, required=False)
     has_places = serializers.BooleanField(required=False)
@@ -23,6 +34,14 @@ class EventFilters(serializers.Serializer):
         fields["from"] = serializers.DateField(required=False, help_text="Starting on or after.")
         fields["to"] = serializers.DateField(required=False, help_text="Starting on or before.")
         return fields
+
+    def validate(self, data):
+        after, before = data.get("starts_after"), data.get("starts_before")
+        if after and before and before <= after:
+            raise serializers.ValidationError(
+                {"starts_before": ["Give a time after starts_after."]}
+            )
+        return data
 
 
 class ShiftOutput(serializers.Serializer):

@@ -3,17 +3,21 @@ emailed token (public, throttled like every endpoint), and the signed-in writer'
 letters. Bad input is a 400 naming each field, in the error shape of core/api.py: the
 service's ValidationError goes there as it is."""
 
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.letters import serializers, services
-from campaigns.letters.models import Letter
+from campaigns.letters.models import Letter, LetterCampaign
 from campaigns.letters.selectors import letter_brief, public_letter_campaigns, writer_letters
+from core.api import CursorPagination
+from core.conditional import Version, conditional
 from core.http import client_ip
 from core.idempotency import idempotent
+from core.sync import SyncedList
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your letter."
 SENT_MYSELF_MESSAGE = (
@@ -27,19 +31,39 @@ HELD_MESSAGE = (
 )
 
 
-class LetterCampaignList(generics.ListAPIView):
-    """Every letter campaign, open and closed."""
+def _letter_campaigns_version(view, request, slug=None) -> Version:
+    rows = (
+        LetterCampaign.objects.all() if slug is None else LetterCampaign.objects.filter(slug=slug)
+    )
+    seen = rows.aggregate(last=Max("updated_at"), count=Count("pk"))
+    return Version(seen["last"], str(seen["count"]))
 
+
+class LetterCampaignList(SyncedList, generics.ListAPIView):
+    """Every letter campaign, open and closed. Conditional: ETag and Last-Modified, and
+    304 Not Modified while nothing changed."""
+
+    sync_resource = "letters.lettercampaign"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.LetterCampaignOutput
     queryset = public_letter_campaigns()
 
+    @conditional(_letter_campaigns_version)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 class LetterCampaignDetail(generics.RetrieveAPIView):
+    """One letter campaign; conditional like the list."""
+
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.LetterCampaignOutput
     queryset = public_letter_campaigns()
     lookup_field = "slug"
+
+    @conditional(_letter_campaigns_version)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class LetterWrite(APIView):
@@ -51,7 +75,52 @@ class LetterWrite(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_scope = "letters"
 
-    @extend_schema(request=serializers.LetterInput, responses={202: serializers.LetterWritten})
+    @extend_schema(
+        request=serializers.LetterInput,
+        responses={202: serializers.LetterWritten},
+        examples=[
+            OpenApiExample(
+                "Write to your MP",
+                request_only=True,
+                value={
+                    "name": "Sam Jones",
+                    "email": "sam@example.org",
+                    "postcode": "SW1A 1AA",
+                    "address": "1 High Street\nLondon",
+                    "subject": "Please nominate the candidate",
+                    "body": "I live in your constituency and I ask you to put the candidate "
+                    "on the ballot, so that members can choose. Please tell me what you "
+                    "decide.",
+                    "sent_from_own_email": False,
+                },
+            ),
+            OpenApiExample(
+                "Written: confirm by email",
+                response_only=True,
+                status_codes=["202"],
+                value={
+                    "detail": CONFIRM_MESSAGE,
+                    "letter": {
+                        "id": 812,
+                        "letter_campaign": "nominate-now",
+                        "representative": {
+                            "id": 4212,
+                            "name": "Ms Jane Smith MP",
+                            "constituency": "Cities of London and Westminster",
+                        },
+                        "kind": "pressure",
+                        "subject": "Please nominate the candidate",
+                        "state": "awaiting_confirmation",
+                        "state_label": "Awaiting confirmation",
+                        "sent_from_own_email": False,
+                        "created_at": "2026-11-26T09:30:00Z",
+                        "confirmed_at": None,
+                        "sent_at": None,
+                    },
+                },
+            ),
+        ],
+    )
     @idempotent
     def post(self, request, slug):
         letter_campaign = get_object_or_404(public_letter_campaigns(), slug=slug)
@@ -83,10 +152,14 @@ class LetterConfirm(APIView):
         return Response(serializers.LetterOutput(letter).data)
 
 
-class MyLetters(generics.ListAPIView):
+class MyLetters(SyncedList, generics.ListAPIView):
     """The signed-in account's letters, newest first. Private."""
 
+    sync_resource = "letters.letter"
+    sync_owned = True
     serializer_class = serializers.LetterOutput
+    pagination_class = CursorPagination
+    ordering = ("-created_at", "-id")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
 from campaigns.letters.models import ADDRESS_MAX, BODY_MAX, Letter
+from core.api import UTC_TIME
 from core.forms import column_max_length
 from volunteers.places import MAX_INPUT_LENGTH
 
 
 class LetterCampaignOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
     campaign = serializers.SlugField(source="campaign.slug")
@@ -14,7 +16,7 @@ class LetterCampaignOutput(serializers.Serializer):
     subject_suggestion = serializers.CharField()
     state = serializers.CharField()
     is_open = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(**UTC_TIME)
 
 
 class LetterInput(serializers.Serializer):
@@ -59,9 +61,9 @@ class LetterOutput(serializers.Serializer):
     state = serializers.CharField()
     state_label = serializers.CharField(source="get_state_display")
     sent_from_own_email = serializers.BooleanField(source="sent_by_writer")
-    created_at = serializers.DateTimeField()
-    confirmed_at = serializers.DateTimeField(allow_null=True)
-    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField(**UTC_TIME)
+    confirmed_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
+    sent_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
 
 
 class LetterWritten(serializers.Serializer):

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,12 +21,14 @@ from campaigns.petitions.selectors import (
 )
 from core.http import client_ip
 from core.idempotency import idempotent
+from core.sync import SyncedList
 
 CONFIRM_MESSAGE = "Thank you. Check your email and follow the link to confirm your signature."
 COUNTED_MESSAGE = "Thank you for signing."
 
 
-class PetitionList(generics.ListAPIView):
+class PetitionList(SyncedList, generics.ListAPIView):
+    sync_resource = "petitions.petition"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.PetitionOutput
     queryset = public_petitions()
@@ -51,7 +53,36 @@ class PetitionSign(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_scope = "signing"
 
-    @extend_schema(request=serializers.SignInput, responses={202: serializers.SignOutput})
+    @extend_schema(
+        request=serializers.SignInput,
+        responses={202: serializers.SignOutput},
+        examples=[
+            OpenApiExample(
+                "Sign",
+                request_only=True,
+                value={
+                    "name": "Sam Jones",
+                    "email": "sam@example.org",
+                    "postcode": "SW1A 1AA",
+                    "campaign_email_opt_in": True,
+                    "source": "app",
+                    "ref": "",
+                },
+            ),
+            OpenApiExample(
+                "Signed: confirm by email",
+                response_only=True,
+                status_codes=["202"],
+                value={
+                    "detail": CONFIRM_MESSAGE,
+                    "confirmation_required": True,
+                    "constituency_code": "E14001172",
+                    "share_url": "https://groundswell.example.org/petitions/let-members-choose/"
+                    "?ref=k3J9x2",
+                },
+            ),
+        ],
+    )
     @idempotent
     def post(self, request, slug):
         petition = petition_for_signing(slug)
@@ -90,7 +121,12 @@ class PetitionCountView(APIView):
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(responses=serializers.CountOutput)
+    @extend_schema(
+        responses={
+            200: serializers.CountOutput,
+            304: OpenApiResponse(description="Not modified: If-None-Match holds the current ETag."),
+        }
+    )
     def get(self, request, slug):
         petition = get_object_or_404(
             Petition.objects.exclude(state=Petition.State.DRAFT).only("pk", "goal", "created_at"),

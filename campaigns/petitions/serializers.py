@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from campaigns.petitions.models import Signature
+from core.api import UTC_TIME
 from core.forms import column_max_length
 from volunteers.places import MAX_INPUT_LENGTH
 
@@ -12,6 +13,7 @@ class SeatCountOutput(serializers.Serializer):
 
 
 class PetitionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
     text = serializers.CharField()
@@ -20,8 +22,8 @@ class PetitionOutput(serializers.Serializer):
     is_open = serializers.SerializerMethodField()
     goal = serializers.IntegerField()
     milestones = serializers.ListField(child=serializers.IntegerField())
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField(allow_null=True)
+    opens_at = serializers.DateTimeField(**UTC_TIME)
+    closes_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
     confirmation_required = serializers.BooleanField()
     total = serializers.SerializerMethodField()
 
@@ -68,7 +70,7 @@ class SignOutput(serializers.Serializer):
 class CountOutput(serializers.Serializer):
     total = serializers.IntegerField()
     goal = serializers.IntegerField()
-    updated_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(**UTC_TIME)
 
 
 class ConfirmInput(serializers.Serializer):

@@ -5,7 +5,7 @@ signed-in supporter's pledges. Field errors in the project's 400 shape."""
 
 from django.http import Http404, JsonResponse
 from django.utils.http import quote_etag
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.renderers import JSONRenderer
@@ -20,6 +20,8 @@ from campaigns.storms.selectors import (
     storm_counts,
 )
 from core.idempotency import idempotent
+from core.schema import error_response
+from core.sync import SyncedList
 
 EMAIL_PLEDGE_MESSAGE = "Thank you. Check your email and follow the link to confirm your pledge."
 
@@ -41,9 +43,10 @@ def _own_pledge(request, storm) -> Pledge | None:
     )
 
 
-class StormList(generics.ListAPIView):
+class StormList(SyncedList, generics.ListAPIView):
     """Published storms, the latest first."""
 
+    sync_resource = "storms.twitterstorm"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.StormOutput
     queryset = published_storms().order_by("-starts_at", "-pk")
@@ -76,7 +79,12 @@ class StormAssignment(APIView):
     throttle_classes = []
     renderer_classes = [JSONRenderer]  # an app's answer: no browsable page to negotiate
 
-    @extend_schema(responses=serializers.AssignmentOutput)
+    @extend_schema(
+        responses={
+            200: serializers.AssignmentOutput,
+            400: error_response("The storm is not on now."),
+        }
+    )
     def get(self, request, pk):
         pledge = None
         if request.user.is_authenticated:
@@ -135,7 +143,12 @@ class StormCounts(APIView):
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(responses=serializers.CountsOutput)
+    @extend_schema(
+        responses={
+            200: serializers.CountsOutput,
+            304: OpenApiResponse(description="Not modified: If-None-Match holds the current ETag."),
+        }
+    )
     def get(self, request, pk):
         _storm(pk)
         counts = storm_counts(pk)
@@ -161,6 +174,27 @@ class StormPledge(APIView):
             200: serializers.PledgeOutput,
             202: serializers.EmailPledgeOutput,
         },
+        examples=[
+            OpenApiExample("Signed in: pledge", request_only=True, value={}),
+            OpenApiExample(
+                "By email",
+                request_only=True,
+                value={"email": "sam@example.org", "name": "Sam"},
+            ),
+            OpenApiExample(
+                "Pledged",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 3051,
+                    "storm": 12,
+                    "via": "account",
+                    "state": "confirmed",
+                    "created_at": "2026-11-26T18:55:00Z",
+                    "confirmed_at": "2026-11-26T18:55:00Z",
+                },
+            ),
+        ],
     )
     @idempotent
     def post(self, request, pk):
@@ -233,7 +267,29 @@ class PostCheck(APIView):
 class StormReport(APIView):
     """Say you posted (signed in, with a confirmed pledge): 201, or 200 if you had."""
 
-    @extend_schema(request=serializers.ReportInput, responses=serializers.ReportOutput)
+    @extend_schema(
+        request=serializers.ReportInput,
+        responses={201: serializers.ReportOutput, 200: serializers.ReportOutput},
+        examples=[
+            OpenApiExample(
+                "I posted",
+                request_only=True,
+                value={"network": "bluesky", "post_url": "https://bsky.app/profile/sam/post/3k"},
+            ),
+            OpenApiExample(
+                "Reported",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 977,
+                    "storm": 12,
+                    "network": "bluesky",
+                    "post_url": "https://bsky.app/profile/sam/post/3k",
+                    "created_at": "2026-11-26T19:02:10Z",
+                },
+            ),
+        ],
+    )
     @idempotent
     def post(self, request, pk):
         storm = _storm(pk)
@@ -249,9 +305,11 @@ class StormReport(APIView):
         )
 
 
-class MyPledges(generics.ListAPIView):
+class MyPledges(SyncedList, generics.ListAPIView):
     """The signed-in supporter's pledges, newest first. Private."""
 
+    sync_resource = "storms.pledge"
+    sync_owned = True
     serializer_class = serializers.MyPledgeOutput
 
     def get_queryset(self):

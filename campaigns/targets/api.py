@@ -1,6 +1,7 @@
 """REST endpoints for campaigns, their targets and tallies, representatives and
 constituencies. Anyone may read; only organisers may change a target's status."""
 
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +22,10 @@ from campaigns.targets.selectors import (
     representative_for_postcode,
 )
 from campaigns.targets.services import target_status_set
+from core.api import IsOrganiser
+from core.conditional import Version, conditional
+from core.schema import error_response
+from core.sync import SyncedList
 from volunteers.places import LookupUnavailable, PlaceError
 
 
@@ -30,18 +35,45 @@ class PostcodeLookupUnavailable(APIException):
 
 
 class IsOrganiserOrReadOnly(permissions.BasePermission):
-    """Reading is public; writing is for organisers (staff accounts)."""
+    """Reading is public; writing is for organisers: core.api.IsOrganiser, a staff account
+    holding the view's `required_permission`."""
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        return IsOrganiser().has_permission(request, view)
 
 
-class CampaignList(generics.ListAPIView):
+def _campaigns_version(view, request, **kwargs) -> Version:
+    """The published campaigns' last change (a target's status touches its campaign, so
+    this covers the tallies) and how many there are (one leaving changes it too)."""
+    seen = Campaign.objects.filter(is_published=True).aggregate(
+        last=Max("updated_at"), count=Count("pk")
+    )
+    return Version(seen["last"], str(seen["count"]))
+
+
+def _campaign_version(view, request, slug) -> Version:
+    last = (
+        Campaign.objects.filter(is_published=True, slug=slug)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return Version(last, "found" if last else "missing")
+
+
+class CampaignList(SyncedList, generics.ListAPIView):
+    """Published campaigns with their tallies. Conditional: ETag and Last-Modified, and
+    304 Not Modified to If-None-Match or If-Modified-Since while nothing changed."""
+
+    sync_resource = "targets.campaign"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.CampaignOutput
     queryset = Campaign.objects.filter(is_published=True)
+
+    @conditional(_campaigns_version)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -55,10 +87,16 @@ class CampaignList(generics.ListAPIView):
 
 
 class CampaignDetail(generics.RetrieveAPIView):
+    """One campaign and its tally; conditional like the list."""
+
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.CampaignOutput
     queryset = Campaign.objects.filter(is_published=True)
     lookup_field = "slug"
+
+    @conditional(_campaign_version)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -67,7 +105,8 @@ class CampaignDetail(generics.RetrieveAPIView):
         return context
 
 
-class CampaignTargetList(generics.ListAPIView):
+class CampaignTargetList(SyncedList, generics.ListAPIView):
+    sync_resource = "targets.target"
     permission_classes = [permissions.AllowAny]
     serializer_class = serializers.TargetOutput
     filterset_class = TargetFilter
@@ -78,6 +117,9 @@ class CampaignTargetList(generics.ListAPIView):
             return self.queryset
         self.campaign = get_object_or_404(Campaign, slug=self.kwargs["slug"], is_published=True)
         return campaign_targets(self.campaign)
+
+    def sync_scope(self):
+        return Target.objects.filter(campaign=self.campaign)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -95,6 +137,7 @@ class CampaignTargetDetail(generics.RetrieveAPIView):
     """A target; organisers PATCH its status, which is recorded in its history."""
 
     permission_classes = [IsOrganiserOrReadOnly]
+    required_permission = "targets.change_target"  # to PATCH the status
     serializer_class = serializers.TargetOutput
     queryset = Target.objects.none()  # for the schema; requests use get_queryset
 
@@ -141,6 +184,8 @@ class RepresentativeList(generics.ListAPIView):
         if params.get("current", "true").lower() != "all":
             queryset = queryset.filter(is_current=True)
         if params.get("search"):
+            if "\x00" in params["search"]:  # PostgreSQL would refuse the query: a 500
+                raise ValidationError({"search": ["Null characters are not allowed."]})
             queryset = queryset.filter(name__icontains=params["search"].strip())
         return queryset
 
@@ -149,7 +194,11 @@ class RepresentativeList(generics.ListAPIView):
             OpenApiParameter("search", OpenApiTypes.STR, description="Part of a name."),
             OpenApiParameter("postcode", OpenApiTypes.STR, description="That postcode's MP."),
             OpenApiParameter("current", OpenApiTypes.STR, description="'all' to include past."),
-        ]
+        ],
+        responses={
+            200: serializers.RepresentativeOutput(many=True),
+            503: error_response(LookupUnavailable.message),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -172,7 +221,11 @@ class MarginalList(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        parameters=[serializers.MarginalsQuery], responses=serializers.MarginalSeatOutput(many=True)
+        parameters=[serializers.MarginalsQuery],
+        responses={
+            200: serializers.MarginalSeatOutput(many=True),
+            503: error_response(LookupUnavailable.message),
+        },
     )
     def get(self, request):
         query = serializers.MarginalsQuery(data=request.query_params)

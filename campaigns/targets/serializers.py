@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from campaigns.targets.models import NOTE_MAX_LENGTH, TargetStatus, TargetStatusChange
+from core.api import UTC_TIME
 
 
 class PartyOutput(serializers.Serializer):
@@ -49,13 +50,14 @@ class TallyOutput(serializers.Serializer):
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
     counts = serializers.SerializerMethodField()
-    last_changed_at = serializers.DateTimeField(allow_null=True)
+    last_changed_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
 
     def get_counts(self, tally) -> dict[str, int]:
         return {status: count for status, _, count in tally.rows}
 
 
 class CampaignOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -75,7 +77,7 @@ class TargetOutput(serializers.Serializer):
     name = serializers.CharField()
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
-    status_changed_at = serializers.DateTimeField(allow_null=True)
+    status_changed_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
     party = PartyOutput(allow_null=True)
     constituency = ConstituencyOutput(allow_null=True)
     contact = ContactOutput(source="*")
@@ -121,7 +123,7 @@ class LocalLinkOutput(serializers.Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
-    starts_at = serializers.DateTimeField(allow_null=True)
+    starts_at = serializers.DateTimeField(allow_null=True, **UTC_TIME)
 
 
 class MarginalSeatOutput(serializers.Serializer):

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client, TestCase
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from django.utils import timezone
 
 from campaigns.events.models import RSVP
@@ -31,6 +31,7 @@ from tests.factories import (
     StormFactory,
     UserFactory,
 )
+from tests.harness.urls import api_views
 
 
 @pytest.fixture(autouse=True)
@@ -247,17 +248,6 @@ def test_deleting_an_account_deletes_its_keys():
     assert not IdempotencyKey.objects.exists()
 
 
-def _api_views():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
-                yield prefix + str(pattern.pattern), pattern.callback.cls
-
-    return [(path, cls) for path, cls in walk(get_resolver().url_patterns) if "api/v1" in path]
-
-
 # POSTs under /api/v1/ that create nothing, and why they need no key.
 CREATE_NOTHING = {
     "SignatureConfirm": "confirms by a token: repeating it changes nothing",
@@ -271,7 +261,7 @@ CREATE_NOTHING = {
 
 
 def test_every_api_post_that_creates_takes_an_idempotency_key():
-    posting = {cls.__name__: cls for _, cls in _api_views() if hasattr(cls, "post")}
+    posting = {name: cls for name, cls in api_views().items() if hasattr(cls, "post")}
 
     unkeyed = sorted(
         name

@@ -145,7 +145,7 @@ def test_the_api_lists_volunteers_for_organisers_with_filters_and_logs_it(
     assert row["skills"][0]["level_name"] == "Expert"
     [entry] = OrganiserAccess.objects.all()
     assert entry.action == "listed"
-    assert entry.detail == "1 volunteers; filters: skill=design, min_level=3, region=London"
+    assert entry.detail == "1 volunteers shown; filters: skill=design, min_level=3, region=London"
 
 
 def test_the_api_filters_by_availability_and_activity(client, organiser, people):
@@ -242,6 +242,7 @@ def test_a_volunteer_is_refused_the_export_and_another_persons_record(client, pe
 ORGANISER_API = [
     ("get", API, None),
     ("get", API + "?skill=design", None),
+    ("get", "/api/v1/actions/?all=1", None),
     ("patch", "/api/v1/campaigns/{campaign}/targets/{target}/", {"status": "nominated"}),
 ]
 
@@ -268,7 +269,7 @@ def test_a_volunteer_is_refused_every_organiser_endpoint_of_the_api(
 
 
 def test_signed_out_nobody_gets_the_directory(client, people):
-    assert client.get(API).status_code == 403
+    assert client.get(API).status_code == 401
     assert User.objects.filter(is_staff=True).count() == 0
 
 

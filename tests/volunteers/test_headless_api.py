@@ -38,7 +38,8 @@ def test_sign_up_verify_and_log_in_then_the_token_authenticates_the_api(client):
     assert [f["id"] for f in pending["data"]["flows"] if f.get("is_pending")] == ["verify_email"]
     pending_token = pending["meta"]["session_token"]
     refused = client.get(ME, HTTP_X_SESSION_TOKEN=pending_token)
-    assert (refused.status_code, refused.json()["code"]) == (403, "not_authenticated")
+    # A session whose sign-in is not finished signs nobody in: 401, sign in again.
+    assert (refused.status_code, refused.json()["code"]) == (401, "authentication_failed")
 
     key = verification_key("mo@example.org")
     verified = post(client, "/auth/email/verify", {"key": key}, token=pending_token)
@@ -63,10 +64,22 @@ def test_sign_up_verify_and_log_in_then_the_token_authenticates_the_api(client):
 
 
 def test_api_refuses_requests_without_a_valid_token(client):
-    # Neither sign-in sends a WWW-Authenticate challenge, so DRF answers 403, not 401.
-    for headers in ({}, {"HTTP_X_SESSION_TOKEN": "not-a-real-token"}):
-        refused = client.get(ME, **headers)
-        assert (refused.status_code, refused.json()["code"]) == (403, "not_authenticated")
+    answers = {
+        "none": client.get(ME),
+        "bad": client.get(ME, HTTP_X_SESSION_TOKEN="not-a-real-token"),
+        "bad, on a public endpoint": client.get(
+            "/api/v1/campaigns/", HTTP_X_SESSION_TOKEN="not-a-real-token"
+        ),
+    }
+
+    codes = {name: (a.status_code, a.json()["code"]) for name, a in answers.items()}
+    assert codes == {
+        "none": (401, "not_authenticated"),
+        "bad": (401, "authentication_failed"),
+        # a stale token is told at once, not served as a stranger
+        "bad, on a public endpoint": (401, "authentication_failed"),
+    }
+    assert {a["WWW-Authenticate"] for a in answers.values()} == {'X-Session-Token realm="api"'}
 
 
 def test_wrong_password_gets_a_field_error(client):

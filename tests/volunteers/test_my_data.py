@@ -15,6 +15,7 @@ from tests.volunteers.erasure import (
     PHONE,
     PHONE_E164,
     PLACES,
+    POST_URL,
     POSTCODE,
     counts_now,
     person,
@@ -51,6 +52,7 @@ def test_the_download_holds_everything_of_the_person_and_nothing_of_anyone_else(
     assert (volunteer["tags"], volunteer["teams"]) == (["Has a car"], ["Social media"])
     assert [c["purpose"] for c in data["volunteers"]["consents"]] == ["campaign-email"]
     assert data["briefs"]["submissions"][0]["image_alt"] == f"A drawing by {NAME}"
+    assert [a["url"] for a in data["pressure"]["reported_actions"]] == [POST_URL]
     assert "someone.else@example.org" not in response.content.decode()
 
 

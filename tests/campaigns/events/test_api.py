@@ -141,7 +141,7 @@ def test_check_in_is_for_hosts_and_organisers(client, db):
     done = post(client, path, {"code": rsvp["code"].lower()})
     wrong = post(client, path, {"code": "NOPE99"})
 
-    assert refused.status_code == 403
+    assert refused.status_code == 403  # a volunteer, not the host
     assert done.status_code == 200 and done.json()["state"] == "attended"
     assert wrong.status_code == 400 and "code" in wrong.json()["fields"]
 
@@ -161,3 +161,24 @@ def test_a_proposed_event_is_not_in_the_api(client, db):
 
     assert client.get(f"/api/v1/events/{event.pk}/").status_code == 404
     assert client.get("/api/v1/events/").json()["count"] == 0
+
+
+def test_starts_after_and_before_select_by_the_instant_a_shift_starts(client, db):
+    soon = ShiftFactory(starts_at=datetime(2031, 5, 1, 9, 0, tzinfo=LONDON)).event
+    later = ShiftFactory(starts_at=datetime(2031, 5, 1, 18, 0, tzinfo=LONDON)).event
+    ShiftFactory(starts_at=datetime(2031, 6, 1, 9, 0, tzinfo=LONDON))
+
+    window = client.get(
+        "/api/v1/events/",
+        {"starts_after": "2031-05-01T08:00:00Z", "starts_before": "2031-05-01T17:00:00Z"},
+    ).json()
+    after = client.get("/api/v1/events/", {"starts_after": "2031-05-01T08:00:01Z"}).json()
+    backwards = client.get(
+        "/api/v1/events/",
+        {"starts_after": "2031-05-02T00:00:00Z", "starts_before": "2031-05-01T00:00:00Z"},
+    )
+
+    assert [e["id"] for e in window["results"]] == [soon.pk]  # 09:00 BST is 08:00 UTC
+    assert later.pk in [e["id"] for e in after["results"]]
+    assert soon.pk not in [e["id"] for e in after["results"]]
+    assert backwards.status_code == 400 and "starts_before" in backwards.json()["fields"]

@@ -143,9 +143,7 @@ def test_anonymous_patch_is_refused(client):
 
     response = patch_status(client, target, status="nominated")
 
-    # Session and X-Session-Token sign-in send no WWW-Authenticate challenge, so DRF
-    # answers 403 rather than 401.
-    assert response.status_code == 403
+    assert response.status_code == 401  # with a WWW-Authenticate challenge
     assert response.json()["code"] == "not_authenticated"
     target.refresh_from_db()
     assert target.status == "leaning"
@@ -222,6 +220,14 @@ def test_representatives_search_by_name(client):
     body = client.get("/api/v1/representatives/", {"search": "diane"}).json()
 
     assert [r["name"] for r in body["results"]] == ["Ms Diane Example"]
+
+
+def test_a_search_with_a_nul_character_is_a_400_not_a_server_error(client):
+    # PostgreSQL refuses a query holding NUL: it must never get one.
+    response = client.get("/api/v1/representatives/", {"search": "dia\x00ne"})
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"search": ["Null characters are not allowed."]}
 
 
 def test_constituencies_list_filters_by_region(client):
