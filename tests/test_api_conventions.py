@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from campaigns.petitions.models import Signature
 from campaigns.petitions.serializers import SignInput
-from tests.factories import PetitionFactory, SupporterFactory
+from tests.factories import CampaignFactory, PetitionFactory, SupporterFactory
 from volunteers.models import Supporter
 from volunteers.places import MAX_INPUT_LENGTH
 
@@ -288,3 +288,25 @@ def test_every_time_the_api_gives_or_takes_is_utc():
                     if field.to_representation(summer) != "2026-07-01T17:00:00Z":
                         local.append(f"{cls.__module__}.{cls.__name__}.{name}")
     assert checked > 20 and local == []
+
+
+@pytest.mark.parametrize(
+    "path, make",
+    [
+        ("/api/v1/petitions/", lambda title: PetitionFactory(title=title)),
+        ("/api/v1/campaigns/", lambda title: CampaignFactory(title=title)),
+    ],
+)
+def test_lists_order_by_a_named_field_and_refuse_others(client, path, make):
+    for title in ("Banana", "Apple", "Cherry"):
+        make(title)
+
+    up = client.get(path, {"ordering": "title"}).json()["results"]
+    down = client.get(path, {"ordering": "-title"}).json()["results"]
+    refused = client.get(path, {"ordering": "email"})
+
+    assert [row["title"] for row in up] == ["Apple", "Banana", "Cherry"]
+    assert [row["title"] for row in down] == ["Cherry", "Banana", "Apple"]
+    assert refused.status_code == 400
+    [message] = refused.json()["fields"]["ordering"]
+    assert message.startswith("Order by title")

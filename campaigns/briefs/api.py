@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from campaigns.briefs import selectors, services
 from campaigns.briefs.models import Brief, Submission
 from campaigns.briefs.serializers import BriefOutput, SubmissionOutput, SubmitInput
+from core.api import Ordering
 from core.idempotency import idempotent
 from core.sync import SyncedList
 from volunteers.models import Skill, VolunteerSkill
@@ -20,7 +21,8 @@ class BriefList(SyncedList, generics.ListAPIView):
     sync_resource = "briefs.brief"
     serializer_class = BriefOutput
     queryset = Brief.objects.none()  # for the schema; requests use get_queryset
-    filter_backends = []
+    filter_backends = [Ordering]
+    ordering_fields = ["due_at", "title", "updated_at"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -5,6 +5,7 @@ Field errors in the project's 400 shape."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from campaigns.events import selectors, serializers, services
 from campaigns.events.models import RSVP
-from core.api import CursorPagination
+from core.api import CursorPagination, Ordering
 from core.idempotency import idempotent
 from core.sync import SyncedList
 from volunteers.places import PlaceError, place_for_postcode
@@ -40,6 +41,8 @@ class EventList(SyncedList, generics.ListAPIView):
 
     sync_resource = "events.event"
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, Ordering]
+    ordering_fields = ["next_starts_at", "title", "updated_at"]
     serializer_class = serializers.EventOutput
 
     @extend_schema(parameters=[serializers.EventFilters])

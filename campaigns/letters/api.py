@@ -5,6 +5,7 @@ service's ValidationError goes there as it is."""
 
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from campaigns.letters import serializers, services
 from campaigns.letters.models import Letter, LetterCampaign
 from campaigns.letters.selectors import letter_brief, public_letter_campaigns, writer_letters
-from core.api import CursorPagination
+from core.api import CursorPagination, Ordering
 from core.conditional import Version, conditional
 from core.http import client_ip
 from core.idempotency import idempotent
@@ -45,6 +46,8 @@ class LetterCampaignList(SyncedList, generics.ListAPIView):
 
     sync_resource = "letters.lettercampaign"
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, Ordering]
+    ordering_fields = ["title", "created_at", "updated_at"]
     serializer_class = serializers.LetterCampaignOutput
     queryset = public_letter_campaigns()
 

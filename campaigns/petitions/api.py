@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from campaigns.petitions.selectors import (
     petition_total,
     public_petitions,
 )
+from core.api import Ordering
 from core.http import client_ip
 from core.idempotency import idempotent
 from core.sync import SyncedList
@@ -30,6 +32,8 @@ COUNTED_MESSAGE = "Thank you for signing."
 class PetitionList(SyncedList, generics.ListAPIView):
     sync_resource = "petitions.petition"
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, Ordering]
+    ordering_fields = ["title", "opens_at", "closes_at", "created_at", "updated_at"]
     serializer_class = serializers.PetitionOutput
     queryset = public_petitions()
 

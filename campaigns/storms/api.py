@@ -5,6 +5,7 @@ signed-in supporter's pledges. Field errors in the project's 400 shape."""
 
 from django.http import Http404, JsonResponse
 from django.utils.http import quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -19,6 +20,7 @@ from campaigns.storms.selectors import (
     published_storms,
     storm_counts,
 )
+from core.api import Ordering
 from core.idempotency import idempotent
 from core.schema import error_response
 from core.sync import SyncedList
@@ -48,6 +50,8 @@ class StormList(SyncedList, generics.ListAPIView):
 
     sync_resource = "storms.twitterstorm"
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, Ordering]
+    ordering_fields = ["starts_at", "title", "updated_at"]
     serializer_class = serializers.StormOutput
     queryset = published_storms().order_by("-starts_at", "-pk")
 

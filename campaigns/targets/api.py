@@ -3,6 +3,7 @@ constituencies. Anyone may read; only organisers may change a target's status.""
 
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
@@ -22,7 +23,7 @@ from campaigns.targets.selectors import (
     representative_for_postcode,
 )
 from campaigns.targets.services import target_status_set
-from core.api import IsOrganiser
+from core.api import IsOrganiser, Ordering
 from core.conditional import Version, conditional
 from core.schema import error_response
 from core.sync import SyncedList
@@ -68,6 +69,8 @@ class CampaignList(SyncedList, generics.ListAPIView):
 
     sync_resource = "targets.campaign"
     permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, Ordering]
+    ordering_fields = ["title", "starts_on", "created_at", "updated_at"]
     serializer_class = serializers.CampaignOutput
     queryset = Campaign.objects.filter(is_published=True)
 
