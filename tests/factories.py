@@ -255,6 +255,27 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     capacity = 10
 
 
+class BriefFactory(factory.django.DjangoModelFactory):
+    """An open written brief due in a day, with five places; `skills` (Skill objects) are
+    the skills it asks for."""
+
+    class Meta:
+        model = "briefs.Brief"
+        skip_postgeneration_save = True  # skills are added, the brief is not saved again
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = "Words for the storm"
+    description = "A post people want to share."
+    kind = "text"
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    places = 5
+
+    @factory.post_generation
+    def skills(brief, create, skills, **kwargs):
+        if create and skills:
+            brief.skills.add(*skills)
+
+
 class ScheduledMessageFactory(factory.django.DjangoModelFactory):
     """A campaign update to everyone who opted in, scheduled for a minute ago (due now)."""
 

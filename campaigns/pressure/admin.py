@@ -7,20 +7,19 @@ from django.contrib import admin
 from campaigns.pressure.models import ActionRecord, ReportedAction
 
 
-@admin.register(ActionRecord)
-class ActionRecordAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "kind", "target", "campaign", "source", "source_id"]
+class AgainstTargetsSeenOnly(admin.ModelAdmin):
+    """Rows against targets, listed by campaign and kind, found by the target's name, and
+    never added, changed or deleted here."""
+
     list_filter = ["kind", ("target__campaign", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["target__campaign", "target__representative", "target__organisation"]
     search_fields = ["target__representative__name", "target__organisation__name"]
     date_hierarchy = "occurred_at"
-    fields = ["target", "kind", "occurred_at", "supporter", "source", "source_id"]
-    readonly_fields = fields
     show_full_result_count = False
 
     @admin.display(description="Campaign", ordering="target__campaign__title")
-    def campaign(self, record):
-        return record.target.campaign
+    def campaign(self, row):
+        return row.target.campaign
 
     def has_add_permission(self, request):
         return False
@@ -30,31 +29,20 @@ class ActionRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ActionRecord)
+class ActionRecordAdmin(AgainstTargetsSeenOnly):
+    list_display = ["occurred_at", "kind", "target", "campaign", "source", "source_id"]
+    fields = ["target", "kind", "occurred_at", "supporter", "source", "source_id"]
+    readonly_fields = fields
 
 
 @admin.register(ReportedAction)
-class ReportedActionAdmin(admin.ModelAdmin):
-    """What supporters reported doing (services.action_report); like the record, seen and
-    never edited here. Who reported it is shown by supporter id only."""
+class ReportedActionAdmin(AgainstTargetsSeenOnly):
+    """What supporters reported doing (services.action_report). Who reported it is shown by
+    supporter id only."""
 
     list_display = ["occurred_at", "kind", "target", "campaign", "supporter_id", "created_at"]
-    list_filter = ["kind", ("target__campaign", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["target__campaign", "target__representative", "target__organisation"]
-    search_fields = ["target__representative__name", "target__organisation__name"]
-    date_hierarchy = "occurred_at"
     fields = ["target", "kind", "url", "occurred_at", "supporter", "created_at", "updated_at"]
     readonly_fields = fields
-    show_full_result_count = False
-
-    @admin.display(description="Campaign", ordering="target__campaign__title")
-    def campaign(self, action):
-        return action.target.campaign
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

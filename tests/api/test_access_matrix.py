@@ -56,6 +56,7 @@ from tests.factories import (
     PASSWORD,
     SIGN_UP_POSTCODE,
     AngleFactory,
+    BriefFactory,
     CampaignFactory,
     ConstituencyFactory,
     EventFactory,
@@ -291,15 +292,7 @@ def build_world() -> World:
         )[0],
     }
 
-    brief = Brief.objects.create(
-        campaign=campaign,
-        title="Words for the storm",
-        description="A post people want to share.",
-        kind=Brief.Kind.TEXT,
-        due_at=now + timedelta(days=1),
-        places=5,
-    )
-    brief.skills.add(design)
+    brief = BriefFactory(campaign=campaign, skills=[design])
     submissions = {role: brief_claim(brief=brief, user=users[role]) for role in (VOLUNTEER, OTHER)}
     reported = {
         role: action_report(user=users[role], target_id=target.pk, kind="call")[0]

@@ -34,7 +34,6 @@ from drf_spectacular.views import SpectacularAPIView
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from campaigns.briefs.models import Brief
 from campaigns.briefs.services import brief_claim
 from campaigns.events.services import rsvp_create, rsvp_link
 from campaigns.letters import services as letters
@@ -46,6 +45,7 @@ from tests.factories import (
     PASSWORD,
     SIGN_UP_POSTCODE,
     AngleFactory,
+    BriefFactory,
     CampaignFactory,
     ConstituencyFactory,
     EventFactory,
@@ -188,15 +188,7 @@ def world(db, settings, smtp_sink, monkeypatch):
     shift, other_shift = ShiftFactory(event=event), ShiftFactory(event=event)
     rsvp, _ = rsvp_create(shift=shift, name=user.name, user=user)
     storms.pledge_by_account(storm=storm, user=user)
-    brief = Brief.objects.create(
-        campaign=campaign,
-        title="Words for the storm",
-        description="A post people want to share.",
-        kind=Brief.Kind.TEXT,
-        due_at=now + timedelta(days=1),
-        places=5,
-    )
-    brief.skills.add(design)
+    brief = BriefFactory(campaign=campaign, skills=[design])
     submission = brief_claim(brief=brief, user=user)
 
     # Someone else's sign-ups by email, each waiting for its emailed link: the tokens.

@@ -16,6 +16,7 @@ from campaigns.targets.models import Constituency
 from organiser.rendering import unsubscribe_token
 from tests.factories import (
     AngleFactory,
+    BriefFactory,
     CampaignFactory,
     ConstituencyFactory,
     LetterCampaignFactory,
@@ -277,7 +278,6 @@ def open_letter_closed(page, campaign, petition):
 def _storm(campaign, *, started=None, pledged_on=None):
     """A storm of the campaign tomorrow; pledged and confirmed in the browser `pledged_on`
     (as the email's link does); then moved to have started `started` ago."""
-    from django.utils import timezone
 
     storm = StormFactory(campaign=campaign, title="Let members choose")
     AngleFactory(storm=storm, prompt="What the NHS means to you", starter="The NHS saved me.")
@@ -500,14 +500,14 @@ def open_brief(page, campaign, petition):
 
     _skills()
     design = Skill.objects.get(slug="design")
-    brief = Brief.objects.create(
+    brief = BriefFactory(
         campaign=campaign,
         title="A meme for Thursday",
         description="Bold and simple.",
         kind=Brief.Kind.IMAGE,
-        due_at=timezone.now() + timedelta(days=1),
+        places=1,
+        skills=[design],
     )
-    brief.skills.add(design)
     user = UserFactory(name="Sam Designer")
     profile = VolunteerProfile.objects.create(user=user, postcode="ZA1 1AA")
     VolunteerSkill.objects.create(volunteer=profile, skill=design, level=3)

@@ -3,7 +3,6 @@ shift, a campaign email sent, a post they reported) and the counts they added to
 erasure tests erase, then search every text column for."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +23,7 @@ from campaigns.storms.services import pledge_by_account
 from organiser import services as organiser
 from organiser.models import OutboxEmail
 from tests.factories import (
+    BriefFactory,
     LetterFactory,
     PetitionFactory,
     PostcodeFallbackFactory,
@@ -90,14 +90,14 @@ def person(db, smtp_sink, settings, tmp_path):
     message = ScheduledMessageFactory()
     organiser.message_fan_out(message_id=message.pk)
     organiser.outbox_send(message_id=message.pk)
-    brief = Brief.objects.create(
+    brief = BriefFactory(
         campaign=storm.campaign,
         title="A meme",
         description="For the storm.",
         kind=Brief.Kind.IMAGE,
-        due_at=timezone.now() + timedelta(days=1),
+        places=1,
+        skills=[design],
     )
-    brief.skills.add(design)
     submission = briefs.brief_claim(brief=brief, user=volunteer.user)
     image = io.BytesIO()
     Image.new("RGB", (300, 300), "red").save(image, format="PNG")

@@ -2,17 +2,21 @@
 approve or return it; approved images are share material, and nothing is served before."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image
 
 from campaigns.briefs import services
 from campaigns.briefs.models import Brief, Submission
-from tests.factories import CampaignFactory, OrganiserFactory, StormFactory, UserFactory
+from tests.factories import (
+    BriefFactory,
+    CampaignFactory,
+    OrganiserFactory,
+    StormFactory,
+    UserFactory,
+)
 from volunteers.models import Skill, VolunteerProfile, VolunteerSkill
 from volunteers.privacy import supporter_erase, supporter_export
 from volunteers.services import supporter_link_user
@@ -57,17 +61,15 @@ def storm():
 
 @pytest.fixture
 def brief(storm):
-    brief = Brief.objects.create(
+    return BriefFactory(
         campaign=storm.campaign,
         storm=storm,
         title="A meme for Thursday's storm",
         description="Something that makes people share it.",
         kind=Brief.Kind.IMAGE,
-        due_at=timezone.now() + timedelta(days=1),
         places=1,
+        skills=[Skill.objects.get(slug="design")],
     )
-    brief.skills.add(Skill.objects.get(slug="design"))
-    return brief
 
 
 def png(width=400, height=300, name="my meme.png") -> SimpleUploadedFile:
