@@ -8,7 +8,7 @@ such as an event that was cancelled) since that time.
 
 Database triggers keep this true whatever writes the rows (a service's save(), a
 queryset's update(), the admin, a bulk import), installed by each app's migrations with
-`install` for the tables that lists show:
+`triggers` for the tables that lists show:
 
 - `touch`: every UPDATE of a row sets its `updated_at` to the database's clock;
 - `parents`: a change to a row that a list shows inside another (an event's shifts and
@@ -23,11 +23,13 @@ Live figures that change by the second (a petition's total, a target's action co
 storm's counts) do not touch their rows: they have endpoints of their own, with an ETag.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import migrations, models
+from django.db.utils import NotSupportedError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -38,7 +40,7 @@ from core.models import Tombstone
 
 class UpdatedAtField(models.DateTimeField):
     """`updated_at` of a table that lists show: when the row last changed. Its value on
-    insert is now; every later change is set by the database's trigger (install `touch`),
+    insert is now; every later change is set by the database's trigger (`touch` in `triggers`),
     whatever writes the row. Indexed, for `updated_since`."""
 
     def __init__(self, **kwargs):
@@ -165,19 +167,26 @@ def _statements(schema_editor, specs, which: int) -> None:
     vendor = schema_editor.connection.vendor
     build = {"postgresql": _postgresql, "sqlite": _sqlite}.get(vendor)
     if build is None:
-        raise NotImplementedError(f"Sync triggers are written for PostgreSQL and SQLite: {vendor}")
+        raise NotSupportedError(f"Sync triggers exist for PostgreSQL and SQLite, not {vendor}.")
     for spec in specs:
         for statement in build(spec)[which]:
             schema_editor.execute(statement)
 
 
-def install(schema_editor, specs: list[Table]) -> None:
-    """Create the triggers of these tables (in a migration's RunPython)."""
+def _create(apps, schema_editor, *, specs):
     _statements(schema_editor, specs, 0)
 
 
-def uninstall(schema_editor, specs: list[Table]) -> None:
+def _drop(apps, schema_editor, *, specs):
     _statements(schema_editor, specs, 1)
+
+
+def triggers(specs: list[Table]) -> migrations.RunPython:
+    """The migration operation that creates these tables' triggers (and drops them when
+    migrating back)."""
+    return migrations.RunPython(
+        functools.partial(_create, specs=specs), functools.partial(_drop, specs=specs)
+    )
 
 
 def tombstones_purge() -> int:

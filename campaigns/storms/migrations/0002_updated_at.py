@@ -13,13 +13,6 @@ TABLES = [
 ]
 
 
-def triggers_create(apps, schema_editor):
-    sync.install(schema_editor, TABLES)
-
-
-def triggers_drop(apps, schema_editor):
-    sync.uninstall(schema_editor, TABLES)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -38,5 +31,5 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=sync.UpdatedAtField(),
         ),
-        migrations.RunPython(triggers_create, triggers_drop),
+        sync.triggers(TABLES),
     ]

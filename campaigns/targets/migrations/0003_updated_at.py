@@ -16,13 +16,6 @@ TABLES = [
 ]
 
 
-def triggers_create(apps, schema_editor):
-    sync.install(schema_editor, TABLES)
-
-
-def triggers_drop(apps, schema_editor):
-    sync.uninstall(schema_editor, TABLES)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -41,5 +34,5 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=sync.UpdatedAtField(),
         ),
-        migrations.RunPython(triggers_create, triggers_drop),
+        sync.triggers(TABLES),
     ]
